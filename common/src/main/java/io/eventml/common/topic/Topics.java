@@ -1,0 +1,130 @@
+package io.eventml.common.topic;
+
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.CanonicalEventCodec;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.DeadLetterCodec;
+import io.eventml.common.event.EventSource;
+import io.eventml.common.raw.ClickstreamEvent;
+import io.eventml.common.raw.ClickstreamEventCodec;
+import io.eventml.common.raw.LoyaltyEvent;
+import io.eventml.common.raw.LoyaltyEventCodec;
+import io.eventml.common.raw.OrderEvent;
+import io.eventml.common.raw.OrderEventCodec;
+import io.eventml.common.raw.SensorReading;
+import io.eventml.common.raw.SensorReadingCodec;
+import io.eventml.common.raw.SocialPost;
+import io.eventml.common.raw.SocialPostCodec;
+import io.eventml.common.serde.Codec;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The topic registry: every topic of the suite, its defaults and its codecs, in one immutable place. Jobs, the
+ * generator, the deployment scripts and the tests all take topic names and codecs from here.
+ */
+public final class Topics {
+    private Topics() {}
+
+    public static final Topic<String, ClickstreamEvent> RAW_CLICKSTREAM =
+            new Topic<>(
+                    "raw.clickstream",
+                    2,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new ClickstreamEventCodec(),
+                    "web tracker hits (views, clicks, cart adds), keyed by user");
+
+    public static final Topic<String, OrderEvent> RAW_ORDERS =
+            new Topic<>(
+                    "raw.orders",
+                    2,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new OrderEventCodec(),
+                    "orders with their lines, keyed by customer");
+
+    public static final Topic<String, LoyaltyEvent> RAW_LOYALTY =
+            new Topic<>(
+                    "raw.loyalty",
+                    2,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new LoyaltyEventCodec(),
+                    "loyalty points changes, keyed by member");
+
+    public static final Topic<String, SocialPost> RAW_SOCIAL =
+            new Topic<>(
+                    "raw.social",
+                    2,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new SocialPostCodec(),
+                    "social posts mapped to users, keyed by handle");
+
+    public static final Topic<String, SensorReading> RAW_SENSORS =
+            new Topic<>(
+                    "raw.sensors",
+                    2,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new SensorReadingCodec(),
+                    "in-store sensor readings, keyed by device");
+
+    public static final Topic<String, CanonicalEvent> EVENTS_CANONICAL =
+            new Topic<>(
+                    "events.canonical",
+                    4,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new CanonicalEventCodec(),
+                    "normalised, de-duplicated events, keyed by user (by store for sensor readings)");
+
+    public static final Topic<String, DeadLetter> EVENTS_DLQ =
+            new Topic<>(
+                    "events.dlq",
+                    1,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new DeadLetterCodec(),
+                    "rejected records with origin, reason and payload, keyed by origin topic");
+
+    private static final List<Topic<?, ?>> ALL =
+            List.of(
+                    RAW_CLICKSTREAM,
+                    RAW_ORDERS,
+                    RAW_LOYALTY,
+                    RAW_SOCIAL,
+                    RAW_SENSORS,
+                    EVENTS_CANONICAL,
+                    EVENTS_DLQ);
+
+    private static final Map<String, Topic<?, ?>> BY_NAME =
+            ALL.stream().collect(Collectors.toUnmodifiableMap(Topic::name, Function.identity()));
+
+    private static final Map<EventSource, Topic<String, ?>> RAW_BY_SOURCE =
+            Map.of(
+                    EventSource.CLICKSTREAM, RAW_CLICKSTREAM,
+                    EventSource.ORDERS, RAW_ORDERS,
+                    EventSource.LOYALTY, RAW_LOYALTY,
+                    EventSource.SOCIAL, RAW_SOCIAL,
+                    EventSource.SENSORS, RAW_SENSORS);
+
+    /** Every topic of the suite, in pipeline order. */
+    public static List<Topic<?, ?>> all() {
+        return ALL;
+    }
+
+    public static Optional<Topic<?, ?>> byName(String name) {
+        return Optional.ofNullable(BY_NAME.get(name));
+    }
+
+    /** The raw topic of a source. */
+    public static Topic<String, ?> raw(EventSource source) {
+        return RAW_BY_SOURCE.get(source);
+    }
+}

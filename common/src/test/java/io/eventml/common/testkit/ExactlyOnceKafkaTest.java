@@ -1,0 +1,166 @@
+package io.eventml.common.testkit;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.flink.util.Collector;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Proves the test kit end to end: Kafka -> keyed RocksDB state -> Kafka with an EXACTLY_ONCE sink, a failure
+ * injected after a completed checkpoint, and a read_committed consumer that sees every record exactly once, each
+ * with the count that the restored keyed state must give it.
+ */
+class ExactlyOnceKafkaTest {
+
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    private static final int RECORDS = 300;
+    private static final int KEYS = 5;
+
+    /** A key and a value read from or written to Kafka. */
+    public record KeyedValue(String key, String value) {}
+
+    @Test
+    void everyRecordIsWrittenExactlyOnceWithItsRestoredCountAfterAnInjectedFailure() throws Exception {
+        String input = KAFKA.createTopic("eos-in", 2);
+        String output = KAFKA.createTopic("eos-out", 2);
+        List<Map.Entry<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < RECORDS; i++) {
+            records.add(Map.entry("k" + (i % KEYS), Integer.toString(i)));
+        }
+        KAFKA.produceStrings(input, records);
+
+        String failureId = "exactly-once-kit-" + input;
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        env.setParallelism(2);
+        env.fromSource(source(input), WatermarkStrategy.noWatermarks(), "kafka-in")
+                .map(new Slowdown<>(5))
+                .returns(KeyedValue.class)
+                .keyBy(KeyedValue::key)
+                .process(new CountPerKey())
+                .uid("count-per-key")
+                .map(new FailOnceAfterCheckpoint<>(failureId, RECORDS / 3))
+                .returns(KeyedValue.class)
+                .sinkTo(sink(output, "eos-kit-" + output));
+        env.execute("exactly-once test kit");
+
+        assertThat(FailOnceAfterCheckpoint.hasFailed(failureId))
+                .as("the failure must have been injected for this test to mean anything")
+                .isTrue();
+
+        List<ConsumerRecord<byte[], byte[]>> committed = KAFKA.drain(output);
+        List<String> values = KafkaBrokerExtension.values(committed);
+        // Each value is "i,count"; the i-th record of key k (i % KEYS == k) is that key's (i / KEYS + 1)-th record.
+        List<Integer> inputs =
+                values.stream().map(v -> Integer.parseInt(v.split(",")[0])).sorted().collect(Collectors.toList());
+        assertThat(inputs).isEqualTo(IntStream.range(0, RECORDS).boxed().collect(Collectors.toList()));
+        for (String v : values) {
+            int i = Integer.parseInt(v.split(",")[0]);
+            long count = Long.parseLong(v.split(",")[1]);
+            assertThat(count).as("count of record %d", i).isEqualTo(i / KEYS + 1);
+        }
+        for (ConsumerRecord<byte[], byte[]> r : committed) {
+            int i = Integer.parseInt(new String(r.value(), StandardCharsets.UTF_8).split(",")[0]);
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("k" + (i % KEYS));
+        }
+    }
+
+    /** Counts records per key in keyed (RocksDB) state and emits "value,count". */
+    static final class CountPerKey extends KeyedProcessFunction<String, KeyedValue, KeyedValue> {
+        private transient ValueState<Long> count;
+
+        @Override
+        public void open(OpenContext openContext) {
+            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+        }
+
+        @Override
+        public void processElement(KeyedValue in, Context ctx, Collector<KeyedValue> out) throws Exception {
+            long next = (count.value() == null ? 0 : count.value()) + 1;
+            count.update(next);
+            out.collect(new KeyedValue(in.key(), in.value() + "," + next));
+        }
+    }
+
+    private static KafkaSource<KeyedValue> source(String topic) {
+        return KafkaSource.<KeyedValue>builder()
+                .setBootstrapServers(KAFKA.bootstrapServers())
+                .setTopics(topic)
+                .setGroupId("eos-kit")
+                .setStartingOffsets(OffsetsInitializer.earliest())
+                .setBounded(OffsetsInitializer.latest())
+                .setDeserializer(new KeyedValueDeserializer())
+                .build();
+    }
+
+    private static KafkaSink<KeyedValue> sink(String topic, String transactionalIdPrefix) {
+        return KafkaSink.<KeyedValue>builder()
+                .setBootstrapServers(KAFKA.bootstrapServers())
+                .setRecordSerializer(new KeyedValueSerializer(topic))
+                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .setTransactionalIdPrefix(transactionalIdPrefix)
+                .setProperty("transaction.timeout.ms", "60000")
+                .build();
+    }
+
+    private static final class KeyedValueSerializer
+            implements KafkaRecordSerializationSchema<KeyedValue> {
+        private final String topic;
+
+        KeyedValueSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                KeyedValue kv, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(
+                    topic,
+                    kv.key().getBytes(StandardCharsets.UTF_8),
+                    kv.value().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    private static final class KeyedValueDeserializer
+            implements KafkaRecordDeserializationSchema<KeyedValue> {
+        @Override
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<KeyedValue> out) {
+            out.collect(
+                    new KeyedValue(
+                            new String(record.key(), StandardCharsets.UTF_8),
+                            new String(record.value(), StandardCharsets.UTF_8)));
+        }
+
+        @Override
+        public TypeInformation<KeyedValue> getProducedType() {
+            return TypeInformation.of(KeyedValue.class);
+        }
+    }
+}

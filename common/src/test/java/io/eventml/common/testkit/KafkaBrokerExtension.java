@@ -1,0 +1,183 @@
+package io.eventml.common.testkit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * JUnit 5 extension that starts one real {@link KafkaBroker} per test class, with helpers to create a uniquely named
+ * topic, produce records and drain a topic up to its end offsets.
+ *
+ * <pre>{@code
+ * @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+ * }</pre>
+ */
+public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCallback {
+    /** How long {@link #drain} waits for the records up to the end offsets before failing. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+
+    private KafkaBroker broker;
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        broker = KafkaBroker.start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        if (broker != null) {
+            broker.close();
+            broker = null;
+        }
+    }
+
+    public String bootstrapServers() {
+        if (broker == null) {
+            throw new IllegalStateException("the Kafka broker is not running: register the extension as static");
+        }
+        return broker.bootstrapServers();
+    }
+
+    /** Creates a topic named {@code prefix-<random>} and returns its name. */
+    public String createTopic(String prefix, int partitions) {
+        String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+        createTopic(new NewTopic(name, partitions, (short) 1));
+        return name;
+    }
+
+    /** Creates a topic exactly as given (name, partitions, configs). */
+    public void createTopic(NewTopic topic) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            admin.createTopics(List.of(topic)).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create topic " + topic.name(), e);
+        }
+    }
+
+    public Properties adminProperties() {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return props;
+    }
+
+    /** Properties of a plain (non-transactional, idempotent) byte-array producer. */
+    public Properties producerProperties() {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        return props;
+    }
+
+    /** Writes the records and waits until all are acknowledged. */
+    public void produce(Collection<ProducerRecord<byte[], byte[]>> records) {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
+            List<java.util.concurrent.Future<?>> acks = new ArrayList<>(records.size());
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                acks.add(producer.send(record));
+            }
+            producer.flush();
+            for (var ack : acks) {
+                ack.get(30, TimeUnit.SECONDS);
+            }
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot produce to Kafka", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while producing", e);
+        }
+    }
+
+    /** Writes UTF-8 key/value pairs to a topic, in order. */
+    public void produceStrings(String topic, List<Map.Entry<String, String>> keyValues) {
+        produce(
+                keyValues.stream()
+                        .map(
+                                kv ->
+                                        new ProducerRecord<>(
+                                                topic,
+                                                kv.getKey() == null ? null : kv.getKey().getBytes(StandardCharsets.UTF_8),
+                                                kv.getValue().getBytes(StandardCharsets.UTF_8)))
+                        .collect(Collectors.toList()));
+    }
+
+    /**
+     * Reads every committed record of the topic, from the beginning up to its end offsets at the time of the call,
+     * with {@code isolation.level=read_committed}: records of aborted or still open transactions are not returned.
+     */
+    public List<ConsumerRecord<byte[], byte[]>> drain(String topic) {
+        return drain(topic, "read_committed");
+    }
+
+    /** Like {@link #drain(String)} with {@code read_uncommitted}: aborted transactional records are returned too. */
+    public List<ConsumerRecord<byte[], byte[]>> drainUncommitted(String topic) {
+        return drain(topic, "read_uncommitted");
+    }
+
+    private List<ConsumerRecord<byte[], byte[]>> drain(String topic, String isolationLevel) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .collect(Collectors.toList());
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            // With read_committed these are the last stable offsets: the end of the committed data.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long deadline = System.nanoTime() + DRAIN_TIMEOUT.toNanos();
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            "could not read " + topic + " up to " + end + " within " + DRAIN_TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        records.add(r);
+                    }
+                }
+            }
+        }
+        return records;
+    }
+
+    /** The values of {@code records} decoded as UTF-8. */
+    public static List<String> values(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .collect(Collectors.toList());
+    }
+}
