@@ -6,9 +6,10 @@ import java.util.Objects;
 /**
  * The one event shape every job after ingestion works on. See docs/events.md for the wire format.
  *
- * @param schemaVersion the version of this shape, {@link #SCHEMA_VERSION} for events written by this build
- * @param eventId deterministic id: {@code <source>:<source's own id>}, or {@code <source>:h<content hash>} where the
- *     source has none, so a re-sent record gets the same id
+ * @param schemaVersion the version of this shape, {@link #SCHEMA_VERSION} for events written by
+ *     this build
+ * @param eventId deterministic id: {@code <source>:<source's own id>}, or {@code <source>:h<content
+ *     hash>} where the source has none, so a re-sent record gets the same id
  * @param type what happened
  * @param source which raw source it came from
  * @param userId the user, for every type but {@link EventType#SENSOR_READING}
@@ -16,7 +17,8 @@ import java.util.Objects;
  * @param storeId the store, where there is one
  * @param eventTime when it happened, epoch milliseconds UTC
  * @param ingestTime when ingestion normalised it, epoch milliseconds UTC
- * @param value the event's amount: spend for a purchase, points delta, sentiment, sensor reading; 0 otherwise
+ * @param value the event's amount: spend for a purchase, points delta, sentiment, sensor reading; 0
+ *     otherwise
  * @param quantity items bought or added to the cart; 0 otherwise
  * @param attributes a few extra string attributes (session, currency, tier, metric)
  */
@@ -52,7 +54,10 @@ public record CanonicalEvent(
         }
     }
 
-    /** The Kafka key of this event on {@code events.canonical}: the user, or the store for sensor readings. */
+    /**
+     * The Kafka key of this event on {@code events.canonical}: the user, or the store for sensor
+     * readings.
+     */
     public String partitionKey() {
         return type.hasUser() ? userId : storeId;
     }

@@ -11,8 +11,9 @@ import java.util.Base64;
 import java.util.Objects;
 
 /**
- * A rejected record on {@code events.dlq}: where it came from, why it was rejected, and its payload (truncated to a
- * bound, base64 when it is not valid UTF-8) so an operator can inspect and replay it. See docs/events.md.
+ * A rejected record on {@code events.dlq}: where it came from, why it was rejected, and its payload
+ * (truncated to a bound, base64 when it is not valid UTF-8) so an operator can inspect and replay
+ * it. See docs/events.md.
  *
  * @param schemaVersion {@link #SCHEMA_VERSION}
  * @param originTopic the topic the record was read from
@@ -61,10 +62,15 @@ public record DeadLetter(
     }
 
     /**
-     * A dead letter for {@code payload} rejected with {@code error}, keeping at most {@code maxPayloadBytes} of it.
+     * A dead letter for {@code payload} rejected with {@code error}, keeping at most {@code
+     * maxPayloadBytes} of it.
      */
     public static DeadLetter of(
-            DecodeError error, EventSource source, byte[] payload, int maxPayloadBytes, long failedAt) {
+            DecodeError error,
+            EventSource source,
+            byte[] payload,
+            int maxPayloadBytes,
+            long failedAt) {
         if (maxPayloadBytes < 0) {
             throw new IllegalArgumentException("maxPayloadBytes must not be negative");
         }

@@ -1,8 +1,8 @@
 package io.eventml.common.event;
 
 /**
- * What happened. The constant name is the wire value of {@link CanonicalEvent#type()}; constants are only ever
- * added, never renamed or removed.
+ * What happened. The constant name is the wire value of {@link CanonicalEvent#type()}; constants
+ * are only ever added, never renamed or removed.
  */
 public enum EventType {
     /** A non-product page was viewed (home, category, search). */
@@ -13,7 +13,10 @@ public enum EventType {
     CLICK,
     /** An item was added to the cart. */
     ADD_TO_CART,
-    /** One line of an order: the user bought {@code quantity} of the item for {@code value} in total. */
+    /**
+     * One line of an order: the user bought {@code quantity} of the item for {@code value} in
+     * total.
+     */
     PURCHASE,
     /** Loyalty points changed; {@code value} is the delta, the tier is an attribute. */
     LOYALTY_UPDATE,
@@ -22,7 +25,10 @@ public enum EventType {
     /** A store sensor reading; {@code value} is the reading, the metric is an attribute. */
     SENSOR_READING;
 
-    /** Whether an event of this type belongs to a user (all but sensor readings, which belong to a store). */
+    /**
+     * Whether an event of this type belongs to a user (all but sensor readings, which belong to a
+     * store).
+     */
     public boolean hasUser() {
         return this != SENSOR_READING;
     }

@@ -13,12 +13,13 @@ import java.util.Map;
 /**
  * {@link TypeInformation} of Flink ML's {@link DenseVector} that works on Flink 2.
  *
- * <p>Flink ML 2.3.0's own {@code DenseVectorTypeInfo} only implements {@code createSerializer(ExecutionConfig)},
- * which Flink 2 removed; Flink 2 calls {@code createSerializer(SerializerConfig)} and fails with {@code
- * AbstractMethodError} as soon as a DenseVector is a record field or in state. This class implements the Flink 2
- * method and returns Flink ML's own {@link DenseVectorSerializer}, so the bytes (and savepoints) are those of Flink
- * ML. Pass it explicitly: state descriptors take {@link #INSTANCE}; record fields of type DenseVector are annotated
- * with {@code @TypeInfo(DenseVectorTypeInformation.Factory.class)}.
+ * <p>Flink ML 2.3.0's own {@code DenseVectorTypeInfo} only implements {@code
+ * createSerializer(ExecutionConfig)}, which Flink 2 removed; Flink 2 calls {@code
+ * createSerializer(SerializerConfig)} and fails with {@code AbstractMethodError} as soon as a
+ * DenseVector is a record field or in state. This class implements the Flink 2 method and returns
+ * Flink ML's own {@link DenseVectorSerializer}, so the bytes (and savepoints) are those of Flink
+ * ML. Pass it explicitly: state descriptors take {@link #INSTANCE}; record fields of type
+ * DenseVector are annotated with {@code @TypeInfo(DenseVectorTypeInformation.Factory.class)}.
  */
 public final class DenseVectorTypeInformation extends TypeInformation<DenseVector> {
     private static final long serialVersionUID = 1L;

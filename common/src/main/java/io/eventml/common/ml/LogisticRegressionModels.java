@@ -17,8 +17,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The bridge between our online trainer and Flink ML's logistic regression: model bytes in Flink ML's {@link
- * LogisticRegressionModelData} encoding, loaded and applied by Flink ML's own {@link
+ * The bridge between our online trainer and Flink ML's logistic regression: model bytes in Flink
+ * ML's {@link LogisticRegressionModelData} encoding, loaded and applied by Flink ML's own {@link
  * LogisticRegressionModelServable}.
  */
 public final class LogisticRegressionModels {
@@ -56,8 +56,8 @@ public final class LogisticRegressionModels {
     }
 
     /**
-     * The probability of the positive class for each feature vector, as computed by the servable (the second entry
-     * of its {@code rawPrediction} column).
+     * The probability of the positive class for each feature vector, as computed by the servable
+     * (the second entry of its {@code rawPrediction} column).
      */
     public static double[] probabilities(
             LogisticRegressionModelServable servable, List<DenseVector> features) {

@@ -4,7 +4,8 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * One record of {@code raw.clickstream}, as the web tracker sends it; times are ISO-8601 strings on the wire.
+ * One record of {@code raw.clickstream}, as the web tracker sends it; times are ISO-8601 strings on
+ * the wire.
  *
  * @param eventId the tracker's id of this hit
  * @param sessionId the browsing session

@@ -42,17 +42,30 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
         String itemId = action.needsItem() ? f.requiredId("itemId") : f.optionalId("itemId");
         String page = f.requiredText("page");
         if (page.length() > MAX_PAGE_LENGTH) {
-            throw f.invalid("page", ReasonCode.INVALID_VALUE, "is longer than " + MAX_PAGE_LENGTH + " characters");
+            throw f.invalid(
+                    "page",
+                    ReasonCode.INVALID_VALUE,
+                    "is longer than " + MAX_PAGE_LENGTH + " characters");
         }
         String referrer = f.optionalText("referrer");
         if (referrer != null && referrer.length() > MAX_PAGE_LENGTH) {
             throw f.invalid(
-                    "referrer", ReasonCode.INVALID_VALUE, "is longer than " + MAX_PAGE_LENGTH + " characters");
+                    "referrer",
+                    ReasonCode.INVALID_VALUE,
+                    "is longer than " + MAX_PAGE_LENGTH + " characters");
         }
         String device = f.optionalId("device");
         long millis = f.requiredIsoMillis("timestamp", timeBounds);
         return new ClickstreamEvent(
-                eventId, sessionId, userId, action, itemId, page, referrer, device, Instant.ofEpochMilli(millis));
+                eventId,
+                sessionId,
+                userId,
+                action,
+                itemId,
+                page,
+                referrer,
+                device,
+                Instant.ofEpochMilli(millis));
     }
 
     @Override

@@ -3,8 +3,9 @@ package io.eventml.common.raw;
 import java.util.Objects;
 
 /**
- * One record of {@code raw.loyalty}: a change of a member's points. The loyalty system sends no id of its own, so
- * ingestion derives one from the content. {@code ts} is epoch milliseconds on the wire.
+ * One record of {@code raw.loyalty}: a change of a member's points. The loyalty system sends no id
+ * of its own, so ingestion derives one from the content. {@code ts} is epoch milliseconds on the
+ * wire.
  *
  * @param memberId the member, who is a user
  * @param tier the member's tier after this change

@@ -4,7 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One record of {@code raw.orders}, as the order system sends it; {@code createdAt} is epoch seconds on the wire.
+ * One record of {@code raw.orders}, as the order system sends it; {@code createdAt} is epoch
+ * seconds on the wire.
  *
  * @param orderId the order system's id
  * @param customerId the buying user

@@ -3,8 +3,8 @@ package io.eventml.common.raw;
 import java.util.Objects;
 
 /**
- * One record of {@code raw.sensors}: a reading of an in-store sensor. Sensors send no id, so ingestion derives one
- * from the content. {@code readingTime} is epoch milliseconds on the wire.
+ * One record of {@code raw.sensors}: a reading of an in-store sensor. Sensors send no id, so
+ * ingestion derives one from the content. {@code readingTime} is epoch milliseconds on the wire.
  *
  * @param deviceId the sensor
  * @param storeId the store it is in

@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * One record of {@code raw.social}: a post by a handle that the social listening tool has mapped to a user. Times
- * are ISO-8601 with the poster's offset on the wire.
+ * One record of {@code raw.social}: a post by a handle that the social listening tool has mapped to
+ * a user. Times are ISO-8601 with the poster's offset on the wire.
  *
  * @param postId the platform's id of the post
  * @param handle the poster's handle

@@ -41,7 +41,9 @@ public final class SocialPostCodec extends JsonCodec<SocialPost> {
         f.requiredIsoMillis("postedAt", timeBounds); // type, format and range checks
         OffsetDateTime postedAt;
         try {
-            postedAt = OffsetDateTime.parse(f.requiredText("postedAt"), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+            postedAt =
+                    OffsetDateTime.parse(
+                            f.requiredText("postedAt"), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         } catch (DateTimeParseException e) {
             throw new DecodeException(ReasonCode.TIMESTAMP_OUT_OF_RANGE, e.getMessage());
         }
@@ -59,6 +61,7 @@ public final class SocialPostCodec extends JsonCodec<SocialPost> {
             out.writeString(item);
         }
         out.writeEndArray();
-        out.writeStringField("postedAt", e.postedAt().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+        out.writeStringField(
+                "postedAt", e.postedAt().format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
     }
 }

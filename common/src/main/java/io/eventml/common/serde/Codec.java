@@ -1,6 +1,9 @@
 package io.eventml.common.serde;
 
-/** Turns values of one type into bytes on a Kafka topic and back. Decoding never throws; encoding may. */
+/**
+ * Turns values of one type into bytes on a Kafka topic and back. Decoding never throws; encoding
+ * may.
+ */
 public interface Codec<T> {
 
     byte[] encode(T value);

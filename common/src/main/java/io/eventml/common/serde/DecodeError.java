@@ -2,7 +2,10 @@ package io.eventml.common.serde;
 
 import java.util.Objects;
 
-/** A typed decoding failure: the reason code, a message saying precisely what is wrong, and the record's origin. */
+/**
+ * A typed decoding failure: the reason code, a message saying precisely what is wrong, and the
+ * record's origin.
+ */
 public record DecodeError(ReasonCode reason, String message, Origin origin) {
 
     public DecodeError {

@@ -1,8 +1,8 @@
 package io.eventml.common.serde;
 
 /**
- * Thrown by field readers inside a codec and turned into a {@link Decoded.Invalid} by {@link JsonCodec#decode}; it
- * never leaves a codec.
+ * Thrown by field readers inside a codec and turned into a {@link Decoded.Invalid} by {@link
+ * JsonCodec#decode}; it never leaves a codec.
  */
 public final class DecodeException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -4,8 +4,8 @@ import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * The outcome of decoding one record: either a value or a {@link DecodeError}. Decoding never throws into a job; a
- * job routes {@link Invalid} results to the dead-letter topic.
+ * The outcome of decoding one record: either a value or a {@link DecodeError}. Decoding never
+ * throws into a job; a job routes {@link Invalid} results to the dead-letter topic.
  */
 public sealed interface Decoded<T> {
 
@@ -23,7 +23,9 @@ public sealed interface Decoded<T> {
 
     boolean isValid();
 
-    /** The value; throws {@link IllegalStateException} with the error when this is {@link Invalid}. */
+    /**
+     * The value; throws {@link IllegalStateException} with the error when this is {@link Invalid}.
+     */
     T value();
 
     /** The error; throws {@link IllegalStateException} when this is {@link Valid}. */

@@ -1,9 +1,9 @@
 package io.eventml.common.serde;
 
-import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.core.io.JsonEOFException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,9 +15,9 @@ import java.io.UncheckedIOException;
 import java.util.Objects;
 
 /**
- * Base of every JSON codec: checks size, encoding and syntax under {@link JsonLimits}, then hands the top-level
- * object to {@link #read(JsonFields)}. Every way a record can be bad ends as a {@link Decoded.Invalid} with a
- * {@link ReasonCode}; nothing is thrown to the caller.
+ * Base of every JSON codec: checks size, encoding and syntax under {@link JsonLimits}, then hands
+ * the top-level object to {@link #read(JsonFields)}. Every way a record can be bad ends as a {@link
+ * Decoded.Invalid} with a {@link ReasonCode}; nothing is thrown to the caller.
  *
  * <p>Codecs are serializable so Flink functions can hold them; the Jackson mapper is rebuilt after
  * deserialization.
@@ -92,8 +92,7 @@ public abstract class JsonCodec<T> implements Codec<T>, Serializable {
                     ReasonCode.MALFORMED_JSON, "truncated JSON: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw new DecodeException(
-                    ReasonCode.MALFORMED_JSON,
-                    e.getOriginalMessage() + locationOf(e));
+                    ReasonCode.MALFORMED_JSON, e.getOriginalMessage() + locationOf(e));
         } catch (IOException e) {
             throw new DecodeException(ReasonCode.MALFORMED_JSON, String.valueOf(e.getMessage()));
         }
@@ -115,7 +114,11 @@ public abstract class JsonCodec<T> implements Codec<T>, Serializable {
     private static String locationOf(JsonProcessingException e) {
         return e.getLocation() == null
                 ? ""
-                : " (line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr() + ")";
+                : " (line "
+                        + e.getLocation().getLineNr()
+                        + ", column "
+                        + e.getLocation().getColumnNr()
+                        + ")";
     }
 
     private static boolean isBlank(byte[] payload) {

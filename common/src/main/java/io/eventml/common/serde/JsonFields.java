@@ -14,9 +14,9 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Typed, path-aware access to the fields of one JSON object. Every accessor either returns a value of the right
- * type and range or throws {@link DecodeException} naming the field by its full path (for example {@code
- * lines[2].qty}) and what was wrong with it. Unknown fields are ignored.
+ * Typed, path-aware access to the fields of one JSON object. Every accessor either returns a value
+ * of the right type and range or throws {@link DecodeException} naming the field by its full path
+ * (for example {@code lines[2].qty}) and what was wrong with it. Unknown fields are ignored.
  */
 public final class JsonFields {
     /** Ids and short names: anything longer is not an id. */
@@ -167,12 +167,23 @@ public final class JsonFields {
         if (!Double.isFinite(v)) {
             throw new DecodeException(
                     ReasonCode.VALUE_OUT_OF_RANGE,
-                    "field '" + pathOf(name) + "' must be a finite number, got " + abbreviate(value.asText()));
+                    "field '"
+                            + pathOf(name)
+                            + "' must be a finite number, got "
+                            + abbreviate(value.asText()));
         }
         if (v < min || v > max) {
             throw new DecodeException(
                     ReasonCode.VALUE_OUT_OF_RANGE,
-                    "field '" + pathOf(name) + "' is " + v + ", allowed range [" + min + ", " + max + "]");
+                    "field '"
+                            + pathOf(name)
+                            + "' is "
+                            + v
+                            + ", allowed range ["
+                            + min
+                            + ", "
+                            + max
+                            + "]");
         }
         return v;
     }
@@ -193,7 +204,11 @@ public final class JsonFields {
         if (!value.canConvertToLong()) {
             throw new DecodeException(
                     ReasonCode.TIMESTAMP_OUT_OF_RANGE,
-                    "field '" + pathOf(name) + "' is " + abbreviate(value.asText()) + ", not a timestamp");
+                    "field '"
+                            + pathOf(name)
+                            + "' is "
+                            + abbreviate(value.asText())
+                            + ", not a timestamp");
         }
         return bounds.check(pathOf(name), value.longValue());
     }
@@ -208,7 +223,11 @@ public final class JsonFields {
         if (Math.abs(seconds) > Long.MAX_VALUE / 1000) {
             throw new DecodeException(
                     ReasonCode.TIMESTAMP_OUT_OF_RANGE,
-                    "field '" + pathOf(name) + "' is " + abbreviate(value.asText()) + ", not a timestamp");
+                    "field '"
+                            + pathOf(name)
+                            + "' is "
+                            + abbreviate(value.asText())
+                            + ", not a timestamp");
         }
         return bounds.check(pathOf(name), seconds * 1000);
     }
@@ -225,7 +244,9 @@ public final class JsonFields {
         return bounds.check(pathOf(name), millis);
     }
 
-    /** An ISO-8601 timestamp with an offset ({@code 2026-11-24T10:15:30.123Z} or {@code ...+01:00}). */
+    /**
+     * An ISO-8601 timestamp with an offset ({@code 2026-11-24T10:15:30.123Z} or {@code ...+01:00}).
+     */
     public Instant requiredIsoInstant(String name) {
         String text = text(name, required(name));
         try {
@@ -251,7 +272,10 @@ public final class JsonFields {
         return new JsonFields(object, pathOf(name));
     }
 
-    /** The elements of an array of objects, each read by {@code reader}; at least {@code min}, at most {@code max}. */
+    /**
+     * The elements of an array of objects, each read by {@code reader}; at least {@code min}, at
+     * most {@code max}.
+     */
     public <E> List<E> requiredObjects(
             String name, int min, int max, Function<JsonFields, E> reader) {
         ArrayNode array = array(name, required(name), min, max);
@@ -262,7 +286,10 @@ public final class JsonFields {
             if (!(element instanceof ObjectNode object)) {
                 throw new DecodeException(
                         ReasonCode.WRONG_TYPE,
-                        "element '" + elementPath + "' must be an object, got " + describe(element));
+                        "element '"
+                                + elementPath
+                                + "' must be an object, got "
+                                + describe(element));
             }
             result.add(reader.apply(new JsonFields(object, elementPath)));
         }
@@ -314,7 +341,13 @@ public final class JsonFields {
         if (object.size() > maxEntries) {
             throw new DecodeException(
                     ReasonCode.INVALID_VALUE,
-                    "field '" + pathOf(name) + "' has " + object.size() + " entries, at most " + maxEntries + " allowed");
+                    "field '"
+                            + pathOf(name)
+                            + "' has "
+                            + object.size()
+                            + " entries, at most "
+                            + maxEntries
+                            + " allowed");
         }
         Map<String, String> result = new java.util.LinkedHashMap<>();
         var entries = object.fields();
@@ -327,7 +360,11 @@ public final class JsonFields {
             if (entry.getValue().textValue().length() > maxValueLength) {
                 throw new DecodeException(
                         ReasonCode.INVALID_VALUE,
-                        "field '" + pathOf(key) + "' is longer than " + maxValueLength + " characters");
+                        "field '"
+                                + pathOf(key)
+                                + "' is longer than "
+                                + maxValueLength
+                                + " characters");
             }
             result.put(entry.getKey(), entry.getValue().textValue());
         }

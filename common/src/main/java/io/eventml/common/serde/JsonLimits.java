@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.Serializable;
 
 /**
- * Read limits for untrusted JSON, so that a hostile record cannot exhaust memory or stack: the payload is checked
- * against {@link #maxPayloadBytes} before parsing, the rest are enforced by Jackson's {@link StreamReadConstraints}
- * while parsing.
+ * Read limits for untrusted JSON, so that a hostile record cannot exhaust memory or stack: the
+ * payload is checked against {@link #maxPayloadBytes} before parsing, the rest are enforced by
+ * Jackson's {@link StreamReadConstraints} while parsing.
  *
  * @param maxPayloadBytes largest record accepted; larger ones are rejected unparsed
  * @param maxNestingDepth deepest nesting of objects and arrays
@@ -28,7 +28,9 @@ public record JsonLimits(
         int maxNameLength)
         implements Serializable {
 
-    /** Defaults for retail events: 64 KiB records, depth 16, 16 Ki-char strings, 64-char numbers. */
+    /**
+     * Defaults for retail events: 64 KiB records, depth 16, 16 Ki-char strings, 64-char numbers.
+     */
     public static final JsonLimits DEFAULT = new JsonLimits(64 * 1024, 16, 16 * 1024, 64, 256);
 
     public JsonLimits {
@@ -39,7 +41,10 @@ public record JsonLimits(
         requirePositive("maxNameLength", maxNameLength);
     }
 
-    /** A strict mapper: limits enforced, duplicate keys and trailing tokens rejected, NaN literals rejected. */
+    /**
+     * A strict mapper: limits enforced, duplicate keys and trailing tokens rejected, NaN literals
+     * rejected.
+     */
     public ObjectMapper newMapper() {
         JsonFactory factory =
                 JsonFactory.builder()

@@ -3,8 +3,8 @@ package io.eventml.common.serde;
 import java.util.Objects;
 
 /**
- * Where a record came from: its Kafka topic, partition and offset. {@link #UNKNOWN} stands for records that did not
- * come from Kafka (tests, benchmarks, the generator's library API).
+ * Where a record came from: its Kafka topic, partition and offset. {@link #UNKNOWN} stands for
+ * records that did not come from Kafka (tests, benchmarks, the generator's library API).
  */
 public record Origin(String topic, int partition, long offset) {
 

@@ -1,8 +1,8 @@
 package io.eventml.common.serde;
 
 /**
- * Why a record was rejected. The name is the wire value in {@code events.dlq} and the tag of the DLQ metrics, so
- * constants are only ever added, never renamed.
+ * Why a record was rejected. The name is the wire value in {@code events.dlq} and the tag of the
+ * DLQ metrics, so constants are only ever added, never renamed.
  */
 public enum ReasonCode {
     /** Zero bytes, or only whitespace. */
@@ -19,11 +19,19 @@ public enum ReasonCode {
     NOT_AN_OBJECT,
     /** A required field is absent or null. */
     MISSING_FIELD,
-    /** A field has the wrong JSON type (a string where a number belongs, a float where an integer belongs). */
+    /**
+     * A field has the wrong JSON type (a string where a number belongs, a float where an integer
+     * belongs).
+     */
     WRONG_TYPE,
-    /** A number outside its allowed range: negative quantities or prices, huge or non-finite values. */
+    /**
+     * A number outside its allowed range: negative quantities or prices, huge or non-finite values.
+     */
     VALUE_OUT_OF_RANGE,
-    /** A value of the right type that is not allowed: an unknown enum name, a blank id, a bad currency code. */
+    /**
+     * A value of the right type that is not allowed: an unknown enum name, a blank id, a bad
+     * currency code.
+     */
     INVALID_VALUE,
     /** An event time that cannot be parsed or lies too far in the past or the future. */
     TIMESTAMP_OUT_OF_RANGE,

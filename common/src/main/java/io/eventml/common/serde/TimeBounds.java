@@ -7,15 +7,16 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * The plausible range of event times: not before {@code earliest}, not more than {@code maxAhead} after the clock's
- * now. Anything outside is a broken clock or a corrupted record, rejected as {@link
- * ReasonCode#TIMESTAMP_OUT_OF_RANGE}.
+ * The plausible range of event times: not before {@code earliest}, not more than {@code maxAhead}
+ * after the clock's now. Anything outside is a broken clock or a corrupted record, rejected as
+ * {@link ReasonCode#TIMESTAMP_OUT_OF_RANGE}.
  */
 public record TimeBounds(Instant earliest, Duration maxAhead, Clock clock) implements Serializable {
 
     /** Not before 2000-01-01, at most one day ahead of the system clock. */
     public static final TimeBounds DEFAULT =
-            new TimeBounds(Instant.parse("2000-01-01T00:00:00Z"), Duration.ofDays(1), Clock.systemUTC());
+            new TimeBounds(
+                    Instant.parse("2000-01-01T00:00:00Z"), Duration.ofDays(1), Clock.systemUTC());
 
     public TimeBounds {
         Objects.requireNonNull(earliest, "earliest");
@@ -26,7 +27,10 @@ public record TimeBounds(Instant earliest, Duration maxAhead, Clock clock) imple
         }
     }
 
-    /** Returns {@code epochMillis} if it lies within the bounds, else throws {@link DecodeException}. */
+    /**
+     * Returns {@code epochMillis} if it lies within the bounds, else throws {@link
+     * DecodeException}.
+     */
     public long check(String fieldPath, long epochMillis) {
         long earliestMillis = earliest.toEpochMilli();
         if (epochMillis < earliestMillis) {

@@ -9,7 +9,9 @@ import java.nio.charset.StandardCharsets;
 public final class Utf8 {
     private Utf8() {}
 
-    /** Whether {@code bytes[from, from+length)} is well-formed UTF-8 (no overlongs, no surrogates). */
+    /**
+     * Whether {@code bytes[from, from+length)} is well-formed UTF-8 (no overlongs, no surrogates).
+     */
     public static boolean isValid(byte[] bytes, int from, int length) {
         int end = from + length;
         int i = from;
@@ -32,8 +34,8 @@ public final class Utf8 {
     }
 
     /**
-     * The longest prefix of at most {@code maxBytes} bytes of valid UTF-8 {@code bytes} that does not cut a
-     * multi-byte character in half.
+     * The longest prefix of at most {@code maxBytes} bytes of valid UTF-8 {@code bytes} that does
+     * not cut a multi-byte character in half.
      */
     public static int prefixLength(byte[] bytes, int maxBytes) {
         if (bytes.length <= maxBytes) {

@@ -5,7 +5,8 @@ import io.eventml.common.serde.Codec;
 import java.util.Objects;
 
 /**
- * A Kafka topic of the suite bound to the codecs of its keys and values. Instances live in {@link Topics}.
+ * A Kafka topic of the suite bound to the codecs of its keys and values. Instances live in {@link
+ * Topics}.
  *
  * @param name the topic name other tools rely on
  * @param partitions the default partition count, used when the topic is created

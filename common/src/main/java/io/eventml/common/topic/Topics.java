@@ -24,8 +24,9 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The topic registry: every topic of the suite, its defaults and its codecs, in one immutable place. Jobs, the
- * generator, the deployment scripts and the tests all take topic names and codecs from here.
+ * The topic registry: every topic of the suite, its defaults and its codecs, in one immutable
+ * place. Jobs, the generator, the deployment scripts and the tests all take topic names and codecs
+ * from here.
  */
 public final class Topics {
     private Topics() {}

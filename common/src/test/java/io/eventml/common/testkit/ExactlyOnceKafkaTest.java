@@ -1,11 +1,11 @@
 package io.eventml.common.testkit;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -32,9 +32,9 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Proves the test kit end to end: Kafka -> keyed RocksDB state -> Kafka with an EXACTLY_ONCE sink, a failure
- * injected after a completed checkpoint, and a read_committed consumer that sees every record exactly once, each
- * with the count that the restored keyed state must give it.
+ * Proves the test kit end to end: Kafka -> keyed RocksDB state -> Kafka with an EXACTLY_ONCE sink,
+ * a failure injected after a completed checkpoint, and a read_committed consumer that sees every
+ * record exactly once, each with the count that the restored keyed state must give it.
  */
 class ExactlyOnceKafkaTest {
 
@@ -48,7 +48,8 @@ class ExactlyOnceKafkaTest {
     public record KeyedValue(String key, String value) {}
 
     @Test
-    void everyRecordIsWrittenExactlyOnceWithItsRestoredCountAfterAnInjectedFailure() throws Exception {
+    void everyRecordIsWrittenExactlyOnceWithItsRestoredCountAfterAnInjectedFailure()
+            throws Exception {
         String input = KAFKA.createTopic("eos-in", 2);
         String output = KAFKA.createTopic("eos-out", 2);
         List<Map.Entry<String, String>> records = new ArrayList<>();
@@ -77,10 +78,15 @@ class ExactlyOnceKafkaTest {
 
         List<ConsumerRecord<byte[], byte[]>> committed = KAFKA.drain(output);
         List<String> values = KafkaBrokerExtension.values(committed);
-        // Each value is "i,count"; the i-th record of key k (i % KEYS == k) is that key's (i / KEYS + 1)-th record.
+        // Each value is "i,count"; the i-th record of key k (i % KEYS == k) is that key's (i / KEYS
+        // + 1)-th record.
         List<Integer> inputs =
-                values.stream().map(v -> Integer.parseInt(v.split(",")[0])).sorted().collect(Collectors.toList());
-        assertThat(inputs).isEqualTo(IntStream.range(0, RECORDS).boxed().collect(Collectors.toList()));
+                values.stream()
+                        .map(v -> Integer.parseInt(v.split(",")[0]))
+                        .sorted()
+                        .collect(Collectors.toList());
+        assertThat(inputs)
+                .isEqualTo(IntStream.range(0, RECORDS).boxed().collect(Collectors.toList()));
         for (String v : values) {
             int i = Integer.parseInt(v.split(",")[0]);
             long count = Long.parseLong(v.split(",")[1]);
@@ -102,7 +108,8 @@ class ExactlyOnceKafkaTest {
         }
 
         @Override
-        public void processElement(KeyedValue in, Context ctx, Collector<KeyedValue> out) throws Exception {
+        public void processElement(KeyedValue in, Context ctx, Collector<KeyedValue> out)
+                throws Exception {
             long next = (count.value() == null ? 0 : count.value()) + 1;
             count.update(next);
             out.collect(new KeyedValue(in.key(), in.value() + "," + next));

@@ -9,12 +9,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A pass-through map that throws exactly once, on the first record it sees after at least one checkpoint has
- * completed and at least {@code afterRecords} records have passed (across its parallel instances). The job then
- * restarts from that checkpoint, which is what exactly-once tests need to exercise.
+ * A pass-through map that throws exactly once, on the first record it sees after at least one
+ * checkpoint has completed and at least {@code afterRecords} records have passed (across its
+ * parallel instances). The job then restarts from that checkpoint, which is what exactly-once tests
+ * need to exercise.
  *
- * <p>The bookkeeping is static (MiniCluster runs in the test JVM) and keyed by an id, so each test uses its own
- * id and asserts {@link #hasFailed(String)} to prove the failure really happened.
+ * <p>The bookkeeping is static (MiniCluster runs in the test JVM) and keyed by an id, so each test
+ * uses its own id and asserts {@link #hasFailed(String)} to prove the failure really happened.
  */
 public final class FailOnceAfterCheckpoint<T> implements MapFunction<T, T>, CheckpointListener {
     private static final long serialVersionUID = 1L;

@@ -2,9 +2,11 @@ package io.eventml.common.testkit;
 
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -17,10 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * The MiniCluster setup shared by job tests: keyed state on RocksDB, exactly-once checkpoints every {@link
- * #CHECKPOINT_INTERVAL}, a fixed-delay restart strategy so injected failures recover, and generic (Kryo) types
- * disabled so that a state or record type without explicit TypeInformation fails the test instead of silently
- * falling back to Kryo.
+ * The MiniCluster setup shared by job tests: keyed state on RocksDB, exactly-once checkpoints every
+ * {@link #CHECKPOINT_INTERVAL}, a fixed-delay restart strategy so injected failures recover, and
+ * generic (Kryo) types disabled so that a state or record type without explicit TypeInformation
+ * fails the test instead of silently falling back to Kryo.
  *
  * <pre>{@code
  * @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -39,10 +41,20 @@ public final class FlinkTestCluster {
     public static MiniClusterExtension extension() {
         return new MiniClusterExtension(
                 new MiniClusterResourceConfiguration.Builder()
-                        .setConfiguration(configuration())
+                        .setConfiguration(clusterConfiguration())
                         .setNumberTaskManagers(TASK_MANAGERS)
                         .setNumberSlotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
                         .build());
+    }
+
+    /**
+     * The cluster configuration: the job configuration plus enough managed memory for RocksDB in 4
+     * slots.
+     */
+    private static Configuration clusterConfiguration() {
+        Configuration config = configuration();
+        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
+        return config;
     }
 
     /** The job configuration every test job runs with. */
@@ -54,10 +66,13 @@ public final class FlinkTestCluster {
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tempDirUri("eventml-checkpoints-"));
         config.set(CheckpointingOptions.SAVEPOINT_DIRECTORY, tempDirUri("eventml-savepoints-"));
         config.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, CHECKPOINT_INTERVAL);
-        config.set(CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE, CheckpointingMode.EXACTLY_ONCE);
+        config.set(
+                CheckpointingOptions.CHECKPOINTING_CONSISTENCY_MODE,
+                CheckpointingMode.EXACTLY_ONCE);
         config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
         config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 3);
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
+        config.set(
+                RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         config.set(PipelineOptions.GENERIC_TYPES, false);
         return config;
     }

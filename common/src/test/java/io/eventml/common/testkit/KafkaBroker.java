@@ -26,12 +26,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * A real single-node Kafka broker (KRaft combined mode: broker and controller in one node), running in this JVM
- * and bound to 127.0.0.1 only.
+ * A real single-node Kafka broker (KRaft combined mode: broker and controller in one node), running
+ * in this JVM and bound to 127.0.0.1 only.
  *
- * <p>It formats its storage with Kafka's own {@link Formatter} and runs Kafka's own {@link KafkaRaftServer}, the
- * server class behind {@code kafka-server-start}. We do not use Kafka's {@code KafkaClusterTestKit}: it pre-binds
- * its ports on the wildcard address, and our tests bind nothing but loopback.
+ * <p>It formats its storage with Kafka's own {@link Formatter} and runs Kafka's own {@link
+ * KafkaRaftServer}, the server class behind {@code kafka-server-start}. We do not use Kafka's
+ * {@code KafkaClusterTestKit}: it pre-binds its ports on the wildcard address, and our tests bind
+ * nothing but loopback.
  */
 public final class KafkaBroker implements AutoCloseable {
     private static final String HOST = "127.0.0.1";
@@ -51,7 +52,8 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start() {
         try {
             KafkaBroker broker =
-                    new KafkaBroker(Files.createTempDirectory("eventml-kafka-"), freePort(), freePort());
+                    new KafkaBroker(
+                            Files.createTempDirectory("eventml-kafka-"), freePort(), freePort());
             broker.startServer();
             return broker;
         } catch (IOException e) {
@@ -93,11 +95,20 @@ public final class KafkaBroker implements AutoCloseable {
                         Map.entry("controller.quorum.voters", "1@" + HOST + ":" + controllerPort),
                         Map.entry(
                                 "listeners",
-                                "PLAINTEXT://" + HOST + ":" + brokerPort + ",CONTROLLER://" + HOST + ":" + controllerPort),
+                                "PLAINTEXT://"
+                                        + HOST
+                                        + ":"
+                                        + brokerPort
+                                        + ",CONTROLLER://"
+                                        + HOST
+                                        + ":"
+                                        + controllerPort),
                         Map.entry("advertised.listeners", "PLAINTEXT://" + HOST + ":" + brokerPort),
                         Map.entry("controller.listener.names", "CONTROLLER"),
                         Map.entry("inter.broker.listener.name", "PLAINTEXT"),
-                        Map.entry("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
+                        Map.entry(
+                                "listener.security.protocol.map",
+                                "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT"),
                         Map.entry("log.dirs", dataDir.toString()),
                         Map.entry("metadata.log.dir", dataDir.toString()),
                         Map.entry("auto.create.topics.enable", "false"),
@@ -126,7 +137,11 @@ public final class KafkaBroker implements AutoCloseable {
                 } catch (Exception e) {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException(
-                                "Kafka broker at " + bootstrapServers() + " not ready after " + timeout, e);
+                                "Kafka broker at "
+                                        + bootstrapServers()
+                                        + " not ready after "
+                                        + timeout,
+                                e);
                     }
                 }
                 Thread.sleep(100);

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * JUnit 5 extension that starts one real {@link KafkaBroker} per test class, with helpers to create a uniquely named
- * topic, produce records and drain a topic up to its end offsets.
+ * JUnit 5 extension that starts one real {@link KafkaBroker} per test class, with helpers to create
+ * a uniquely named topic, produce records and drain a topic up to its end offsets.
  *
  * <pre>{@code
  * @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
@@ -57,7 +57,8 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
 
     public String bootstrapServers() {
         if (broker == null) {
-            throw new IllegalStateException("the Kafka broker is not running: register the extension as static");
+            throw new IllegalStateException(
+                    "the Kafka broker is not running: register the extension as static");
         }
         return broker.bootstrapServers();
     }
@@ -89,7 +90,8 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        props.put(
+                ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         return props;
@@ -122,20 +124,27 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
                                 kv ->
                                         new ProducerRecord<>(
                                                 topic,
-                                                kv.getKey() == null ? null : kv.getKey().getBytes(StandardCharsets.UTF_8),
+                                                kv.getKey() == null
+                                                        ? null
+                                                        : kv.getKey()
+                                                                .getBytes(StandardCharsets.UTF_8),
                                                 kv.getValue().getBytes(StandardCharsets.UTF_8)))
                         .collect(Collectors.toList()));
     }
 
     /**
-     * Reads every committed record of the topic, from the beginning up to its end offsets at the time of the call,
-     * with {@code isolation.level=read_committed}: records of aborted or still open transactions are not returned.
+     * Reads every committed record of the topic, from the beginning up to its end offsets at the
+     * time of the call, with {@code isolation.level=read_committed}: records of aborted or still
+     * open transactions are not returned.
      */
     public List<ConsumerRecord<byte[], byte[]>> drain(String topic) {
         return drain(topic, "read_committed");
     }
 
-    /** Like {@link #drain(String)} with {@code read_uncommitted}: aborted transactional records are returned too. */
+    /**
+     * Like {@link #drain(String)} with {@code read_uncommitted}: aborted transactional records are
+     * returned too.
+     */
     public List<ConsumerRecord<byte[], byte[]>> drainUncommitted(String topic) {
         return drain(topic, "read_uncommitted");
     }
@@ -143,8 +152,12 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
     private List<ConsumerRecord<byte[], byte[]>> drain(String topic, String isolationLevel) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        props.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolationLevel);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
@@ -162,7 +175,12 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException(
-                            "could not read " + topic + " up to " + end + " within " + DRAIN_TIMEOUT);
+                            "could not read "
+                                    + topic
+                                    + " up to "
+                                    + end
+                                    + " within "
+                                    + DRAIN_TIMEOUT);
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {

@@ -3,8 +3,9 @@ package io.eventml.common.testkit;
 import org.apache.flink.api.common.functions.MapFunction;
 
 /**
- * A pass-through map that sleeps before each record. Chained right after a bounded source it spreads the input over
- * several checkpoint intervals, so checkpoints complete while records are still flowing.
+ * A pass-through map that sleeps before each record. Chained right after a bounded source it
+ * spreads the input over several checkpoint intervals, so checkpoints complete while records are
+ * still flowing.
  */
 public final class Slowdown<T> implements MapFunction<T, T> {
     private static final long serialVersionUID = 1L;
