@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param page the page path
  * @param referrer the previous page, if known
  * @param device {@code desktop}, {@code mobile}, ... if known
+ * @param storeId the store, for hits from in-store devices (kiosks, the store app)
  * @param timestamp when it happened
  */
 public record ClickstreamEvent(
@@ -26,6 +27,7 @@ public record ClickstreamEvent(
         String page,
         String referrer,
         String device,
+        String storeId,
         Instant timestamp) {
 
     public ClickstreamEvent {

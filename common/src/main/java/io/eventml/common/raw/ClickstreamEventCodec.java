@@ -55,6 +55,7 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
                     "is longer than " + MAX_PAGE_LENGTH + " characters");
         }
         String device = f.optionalId("device");
+        String storeId = f.optionalId("storeId");
         long millis = f.requiredIsoMillis("timestamp", timeBounds);
         return new ClickstreamEvent(
                 eventId,
@@ -65,6 +66,7 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
                 page,
                 referrer,
                 device,
+                storeId,
                 Instant.ofEpochMilli(millis));
     }
 
@@ -78,6 +80,7 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
         out.writeStringField("page", e.page());
         writeOptional(out, "referrer", e.referrer());
         writeOptional(out, "device", e.device());
+        writeOptional(out, "storeId", e.storeId());
         out.writeStringField("timestamp", e.timestamp().toString());
     }
 }

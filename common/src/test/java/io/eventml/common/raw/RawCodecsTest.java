@@ -39,7 +39,19 @@ class RawCodecsTest {
                                 "/p/sku-0042",
                                 "/c/shoes",
                                 "mobile",
+                                null,
                                 Instant.parse("2026-11-24T10:15:30.123Z")));
+        assertThat(CLICKSTREAM.decode(CLICKSTREAM.encode(e)).value()).isEqualTo(e);
+    }
+
+    @Test
+    void clickstreamHitsFromInStoreDevicesNameTheStore() {
+        String kiosk =
+                CLICK_JSON.replace(
+                        "\"device\":\"mobile\"",
+                        "\"device\":\"store-kiosk\",\"storeId\":\"store-3\"");
+        ClickstreamEvent e = CLICKSTREAM.decode(utf8(kiosk)).value();
+        assertThat(e.storeId()).isEqualTo("store-3");
         assertThat(CLICKSTREAM.decode(CLICKSTREAM.encode(e)).value()).isEqualTo(e);
     }
 

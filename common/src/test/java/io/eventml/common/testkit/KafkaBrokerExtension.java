@@ -1,5 +1,7 @@
 package io.eventml.common.testkit;
 
+import io.eventml.common.topic.Topics;
+
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -68,6 +70,39 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         String name = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
         createTopic(new NewTopic(name, partitions, (short) 1));
         return name;
+    }
+
+    /**
+     * Creates every topic of the registry named with {@code suffix} (as jobs do with {@code
+     * --topic-suffix}), with the registry's partitions and cleanup policy; returns the suffix.
+     */
+    public String createRegistryTopics(String suffix) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            List<NewTopic> topics =
+                    Topics.all().stream()
+                            .map(
+                                    t ->
+                                            new NewTopic(
+                                                            t.name() + suffix,
+                                                            t.partitions(),
+                                                            (short) 1)
+                                                    .configs(
+                                                            Map.of(
+                                                                    "cleanup.policy",
+                                                                    t.cleanupPolicy()
+                                                                            .configValue())))
+                            .collect(Collectors.toList());
+            admin.createTopics(topics).all().get(30, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "cannot create the registry topics with suffix " + suffix, e);
+        }
+        return suffix;
+    }
+
+    /** A fresh suffix for {@link #createRegistryTopics(String)}: {@code -<8 random hex digits>}. */
+    public static String uniqueSuffix() {
+        return "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
     /** Creates a topic exactly as given (name, partitions, configs). */

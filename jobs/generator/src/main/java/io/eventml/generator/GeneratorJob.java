@@ -1,0 +1,134 @@
+package io.eventml.generator;
+
+import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.serde.Codec;
+import io.eventml.common.topic.Topics;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.SourceReaderContext;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.time.Clock;
+import java.util.List;
+
+/**
+ * The generator job: the simulated retail world ({@link Simulator}) as a Flink source, written to
+ * the five raw topics. One source element is one 100 ms tick of simulated time; {@code --rate N}
+ * paces ticks to the wall clock, {@code --rate unbounded} runs as fast as it can.
+ */
+public final class GeneratorJob {
+    /** Stable uids: a savepoint of this job restores only into operators with these. */
+    public static final String SOURCE_UID = "generator-source";
+
+    public static final String SINK_UID = "generator-raw-sink";
+
+    private final GeneratorConfig config;
+    private final Sink<RawRecord> sink;
+
+    public GeneratorJob(GeneratorConfig config, Sink<RawRecord> sink) {
+        this.config = config;
+        this.sink = sink;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobArgs jobArgs = JobArgs.parse("generator", args);
+        GeneratorConfig config = GeneratorConfig.fromArgs(jobArgs, Clock.systemUTC());
+        KafkaOptions kafka = KafkaOptions.fromArgs(jobArgs, "generator");
+        jobArgs.finish();
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new GeneratorJob(config, kafkaSink(kafka)).build(env);
+        env.execute("EventML generator (seed " + config.seed() + ")");
+    }
+
+    /** Adds the generator to {@code env}. */
+    public void build(StreamExecutionEnvironment env) {
+        records(env, config).sinkTo(sink).uid(SINK_UID).name("Kafka: raw topics");
+    }
+
+    /** The generated records as a stream: ticks from a DataGeneratorSource, flattened. */
+    public static DataStream<RawRecord> records(
+            StreamExecutionEnvironment env, GeneratorConfig config) {
+        long ticksPerSecond = 1000 / GeneratorConfig.TICK.toMillis();
+        DataGeneratorSource<List<RawRecord>> source =
+                new DataGeneratorSource<>(
+                        new TickFunction(config),
+                        config.ticks(),
+                        config.throttled()
+                                ? RateLimiterStrategy.perSecond(ticksPerSecond)
+                                : RateLimiterStrategy.noOp(),
+                        Types.LIST(TypeInformation.of(RawRecord.class)));
+        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Simulated retail world")
+                .uid(SOURCE_UID)
+                .<RawRecord>flatMap((batch, out) -> batch.forEach(out::collect))
+                .returns(RawRecord.class)
+                .name("Records of a tick");
+    }
+
+    /** Writes each record to the raw topic of its source, keyed as the source keys it. */
+    public static KafkaSink<RawRecord> kafkaSink(KafkaOptions kafka) {
+        return KafkaSink.<RawRecord>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setRecordSerializer(new RawRecordSerializer(kafka))
+                .setDeliveryGuarantee(kafka.deliveryGuarantee())
+                .setTransactionalIdPrefix(kafka.transactionalIdPrefix())
+                .setKafkaProducerConfig(kafka.producerProperties())
+                .build();
+    }
+
+    /** One tick of the simulation per source element. */
+    static final class TickFunction implements GeneratorFunction<Long, List<RawRecord>> {
+        private static final long serialVersionUID = 1L;
+
+        private final GeneratorConfig config;
+        private transient Simulator simulator;
+
+        TickFunction(GeneratorConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public void open(SourceReaderContext readerContext) {
+            simulator = new Simulator(config);
+        }
+
+        @Override
+        public List<RawRecord> map(Long tick) {
+            return simulator.batch(tick);
+        }
+    }
+
+    /** Routes a record to its raw topic. */
+    static final class RawRecordSerializer implements KafkaRecordSerializationSchema<RawRecord> {
+        private static final long serialVersionUID = 1L;
+
+        private final KafkaOptions kafka;
+
+        RawRecordSerializer(KafkaOptions kafka) {
+            this.kafka = kafka;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                RawRecord r, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(
+                    kafka.topic(Topics.raw(r.source())),
+                    null,
+                    r.deliveryTime(),
+                    Codec.utf8().encode(r.key()),
+                    r.value());
+        }
+    }
+}
