@@ -1,10 +1,8 @@
 package io.eventml.common.raw;
 
-import io.eventml.common.serde.DecodeException;
 import io.eventml.common.serde.JsonCodec;
 import io.eventml.common.serde.JsonFields;
 import io.eventml.common.serde.JsonLimits;
-import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.serde.TimeBounds;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -12,7 +10,6 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 
 /** JSON codec of {@code raw.social}; see docs/events.md. */
 public final class SocialPostCodec extends JsonCodec<SocialPost> {
@@ -38,15 +35,7 @@ public final class SocialPostCodec extends JsonCodec<SocialPost> {
         String userId = f.requiredId("userId");
         double sentiment = f.requiredDouble("sentiment", -1.0, 1.0);
         var mentions = f.optionalIds("mentions", MAX_MENTIONS);
-        f.requiredIsoMillis("postedAt", timeBounds); // type, format and range checks
-        OffsetDateTime postedAt;
-        try {
-            postedAt =
-                    OffsetDateTime.parse(
-                            f.requiredText("postedAt"), DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-        } catch (DateTimeParseException e) {
-            throw new DecodeException(ReasonCode.TIMESTAMP_OUT_OF_RANGE, e.getMessage());
-        }
+        OffsetDateTime postedAt = f.requiredOffsetDateTime("postedAt", timeBounds);
         return new SocialPost(postId, handle, userId, sentiment, mentions, postedAt);
     }
 

@@ -234,23 +234,35 @@ public final class JsonFields {
 
     /** An ISO-8601 timestamp within {@code bounds}, returned in epoch milliseconds. */
     public long requiredIsoMillis(String name, TimeBounds bounds) {
-        Instant instant = requiredIsoInstant(name);
-        long millis;
+        return bounds.check(pathOf(name), toEpochMillis(requiredIsoInstant(name)));
+    }
+
+    private static long toEpochMillis(Instant instant) {
         try {
-            millis = instant.toEpochMilli();
+            return instant.toEpochMilli();
         } catch (ArithmeticException e) {
-            millis = instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
+            return instant.isBefore(Instant.EPOCH) ? Long.MIN_VALUE : Long.MAX_VALUE;
         }
-        return bounds.check(pathOf(name), millis);
     }
 
     /**
      * An ISO-8601 timestamp with an offset ({@code 2026-11-24T10:15:30.123Z} or {@code ...+01:00}).
      */
     public Instant requiredIsoInstant(String name) {
+        return requiredOffsetDateTime(name).toInstant();
+    }
+
+    /** An ISO-8601 timestamp with an offset within {@code bounds}, keeping its offset. */
+    public OffsetDateTime requiredOffsetDateTime(String name, TimeBounds bounds) {
+        OffsetDateTime time = requiredOffsetDateTime(name);
+        bounds.check(pathOf(name), toEpochMillis(time.toInstant()));
+        return time;
+    }
+
+    private OffsetDateTime requiredOffsetDateTime(String name) {
         String text = text(name, required(name));
         try {
-            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+            return OffsetDateTime.parse(text, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
         } catch (DateTimeException e) {
             throw new DecodeException(
                     ReasonCode.TIMESTAMP_OUT_OF_RANGE,

@@ -1,16 +1,240 @@
 package io.eventml.ingestion;
 
+import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.EventSource;
+import io.eventml.common.serde.Codec;
+import io.eventml.common.topic.Topics;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 /**
- * Entry point of the EventML ingestion job. Its pipeline is built by issue #3; until then the jar
- * exists so the build, shading and deployment can be verified, and running it says so instead of
- * pretending to work.
+ * The ingestion job: the five raw topics in, normalised, validated and de-duplicated canonical
+ * events out to {@code events.canonical}, rejected records to {@code events.dlq}; both
+ * exactly-once.
+ *
+ * <pre>
+ * Kafka: raw topics --(parse, validate, normalise; watermarks per partition)--> split
+ *   split --canonical events--> keyBy(eventId) --> de-duplicate (RocksDB, TTL) --> Kafka: events.canonical
+ *   split --dead letters--> Kafka: events.dlq
+ * </pre>
  */
 public final class IngestionJob {
-    private IngestionJob() {}
+    /** Stable uids: savepoints restore only into operators with these. Never change them. */
+    public static final String SOURCE_UID = "ingestion-raw-source";
 
-    public static void main(String[] args) {
-        System.err.println(
-                "The EventML ingestion job is not implemented yet (issue #3); nothing was started.");
-        System.exit(2);
+    public static final String SPLIT_UID = "ingestion-split";
+    public static final String DEDUP_UID = "ingestion-dedup";
+    public static final String CANONICAL_SINK_UID = "ingestion-canonical-sink";
+    public static final String DLQ_SINK_UID = "ingestion-dlq-sink";
+
+    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    private final IngestionConfig config;
+    private final Source<Ingested, ?, ?> source;
+    private final Sink<CanonicalEvent> canonicalSink;
+    private final Sink<DeadLetter> deadLetterSink;
+
+    public IngestionJob(
+            IngestionConfig config,
+            Source<Ingested, ?, ?> source,
+            Sink<CanonicalEvent> canonicalSink,
+            Sink<DeadLetter> deadLetterSink) {
+        this.config = config;
+        this.source = source;
+        this.canonicalSink = canonicalSink;
+        this.deadLetterSink = deadLetterSink;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobArgs jobArgs = JobArgs.parse("ingestion", args);
+        IngestionConfig config = IngestionConfig.fromArgs(jobArgs);
+        jobArgs.finish();
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        IngestionJob job =
+                new IngestionJob(
+                        config,
+                        kafkaSource(config),
+                        canonicalSink(config.kafka()),
+                        deadLetterSink(config.kafka()));
+        job.build(env);
+        env.execute("EventML ingestion");
+    }
+
+    /** Adds the job to {@code env}: settings, source, pipeline, sinks. */
+    public void build(StreamExecutionEnvironment env) {
+        configure(env, config);
+        DataStream<Ingested> ingested =
+                env.fromSource(source, watermarks(config), "Kafka: raw topics").uid(SOURCE_UID);
+        Outputs out = pipeline(ingested, config.dedupTtl());
+        out.canonical()
+                .sinkTo(canonicalSink)
+                .uid(CANONICAL_SINK_UID)
+                .name("Kafka: events.canonical");
+        out.deadLetters().sinkTo(deadLetterSink).uid(DLQ_SINK_UID).name("Kafka: events.dlq");
+    }
+
+    /** The canonical events and dead letters of a job. */
+    public record Outputs(
+            DataStream<CanonicalEvent> canonical, DataStream<DeadLetter> deadLetters) {}
+
+    /** The pipeline between source and sinks: split off dead letters, de-duplicate by eventId. */
+    public static Outputs pipeline(DataStream<Ingested> ingested, Duration dedupTtl) {
+        SingleOutputStreamOperator<CanonicalEvent> events =
+                ingested.process(new SplitDeadLetters())
+                        .uid(SPLIT_UID)
+                        .name("Split events and dead letters");
+        DataStream<CanonicalEvent> unique =
+                events.keyBy(CanonicalEvent::eventId)
+                        .process(new DeduplicateEvents(dedupTtl))
+                        .uid(DEDUP_UID)
+                        .name("De-duplicate by eventId");
+        return new Outputs(unique, events.getSideOutput(SplitDeadLetters.DEAD_LETTERS));
+    }
+
+    static void configure(StreamExecutionEnvironment env, IngestionConfig config) {
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+        if (config.checkpointInterval() != null) {
+            env.enableCheckpointing(config.checkpointInterval().toMillis());
+        } else if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        }
+        // Every record type is an immutable Java record: handing the same object down a chain is
+        // safe.
+        env.getConfig().enableObjectReuse();
+    }
+
+    /**
+     * Bounded out-of-orderness per Kafka partition, idle partitions ignored; dead letters never
+     * move it.
+     */
+    public static WatermarkStrategy<Ingested> watermarks(IngestionConfig config) {
+        return WatermarkStrategy.<Ingested>forBoundedOutOfOrderness(config.outOfOrderness())
+                .withTimestampAssigner((ingested, kafkaTimestamp) -> ingested.eventTime())
+                .withIdleness(config.idleness());
+    }
+
+    /** The five raw topics (with the configured suffix), read committed. */
+    public static KafkaSource<Ingested> kafkaSource(IngestionConfig config) {
+        KafkaOptions kafka = config.kafka();
+        Map<String, EventSource> sourceByTopic = new LinkedHashMap<>();
+        for (EventSource s : EventSource.values()) {
+            sourceByTopic.put(kafka.topic(Topics.raw(s)), s);
+        }
+        KafkaSourceBuilder<Ingested> builder =
+                KafkaSource.<Ingested>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setTopics(sourceByTopic.keySet().toArray(new String[0]))
+                        .setGroupId(config.groupId())
+                        .setStartingOffsets(startingOffsets(config.startingOffsets()))
+                        .setDeserializer(
+                                new RawRecordDeserializer(
+                                        sourceByTopic,
+                                        new RawIngestor(
+                                                config.limits(),
+                                                config.timeBounds(),
+                                                config.deadLetterPayloadBytes())))
+                        .setProperty("isolation.level", "read_committed")
+                        .setProperty("partition.discovery.interval.ms", "60000");
+        if (config.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    private static OffsetsInitializer startingOffsets(String choice) {
+        return switch (choice) {
+            case "latest" -> OffsetsInitializer.latest();
+            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
+            default -> OffsetsInitializer.earliest();
+        };
+    }
+
+    public static KafkaSink<CanonicalEvent> canonicalSink(KafkaOptions kafka) {
+        return KafkaSink.<CanonicalEvent>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setRecordSerializer(
+                        new CanonicalEventSerializer(kafka.topic(Topics.EVENTS_CANONICAL)))
+                .setDeliveryGuarantee(kafka.deliveryGuarantee())
+                .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-canonical")
+                .setKafkaProducerConfig(kafka.producerProperties())
+                .build();
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
+        return KafkaSink.<DeadLetter>builder()
+                .setBootstrapServers(kafka.bootstrapServers())
+                .setRecordSerializer(new DeadLetterSerializer(kafka.topic(Topics.EVENTS_DLQ)))
+                .setDeliveryGuarantee(kafka.deliveryGuarantee())
+                .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-dlq")
+                .setKafkaProducerConfig(kafka.producerProperties())
+                .build();
+    }
+
+    /** Key: the user (the store for sensor readings); timestamp: the event time. */
+    static final class CanonicalEventSerializer
+            implements KafkaRecordSerializationSchema<CanonicalEvent> {
+        private static final long serialVersionUID = 1L;
+
+        private final String topic;
+
+        CanonicalEventSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                CanonicalEvent e, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(
+                    topic,
+                    null,
+                    e.eventTime(),
+                    Codec.utf8().encode(e.partitionKey()),
+                    Topics.EVENTS_CANONICAL.valueCodec().encode(e));
+        }
+    }
+
+    /** Key: the origin topic; timestamp: when the record was rejected. */
+    static final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
+        private static final long serialVersionUID = 1L;
+
+        private final String topic;
+
+        DeadLetterSerializer(String topic) {
+            this.topic = topic;
+        }
+
+        @Override
+        public ProducerRecord<byte[], byte[]> serialize(
+                DeadLetter d, KafkaSinkContext context, Long timestamp) {
+            return new ProducerRecord<>(
+                    topic,
+                    null,
+                    d.failedAt(),
+                    Codec.utf8().encode(d.originTopic()),
+                    Topics.EVENTS_DLQ.valueCodec().encode(d));
+        }
     }
 }
