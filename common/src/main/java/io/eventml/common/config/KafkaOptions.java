@@ -3,6 +3,8 @@ package io.eventml.common.config;
 import io.eventml.common.topic.Topic;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -77,6 +79,20 @@ public record KafkaOptions(
     /** The name of a registry topic on this cluster. */
     public String topic(Topic<?, ?> topic) {
         return topic.name() + topicSuffix;
+    }
+
+    /**
+     * A Kafka sink with these options. {@code name} tells this sink's transactional ids apart from
+     * the job's other sinks ({@code <prefix>-<name>}).
+     */
+    public <T> KafkaSink<T> sink(String name, KafkaRecordSerializationSchema<T> serializer) {
+        return KafkaSink.<T>builder()
+                .setBootstrapServers(bootstrapServers)
+                .setRecordSerializer(serializer)
+                .setDeliveryGuarantee(deliveryGuarantee)
+                .setTransactionalIdPrefix(transactionalIdPrefix + "-" + name)
+                .setKafkaProducerConfig(producerProperties())
+                .build();
     }
 
     /** Producer properties every sink sets. */

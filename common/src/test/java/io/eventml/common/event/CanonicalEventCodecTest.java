@@ -1,6 +1,5 @@
 package io.eventml.common.event;
 
-import io.eventml.common.serde.Decoded;
 import io.eventml.common.serde.JsonLimits;
 import io.eventml.common.serde.ReasonCode;
 
@@ -17,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 import static io.eventml.common.raw.RawFixtures.BOUNDS;
+import static io.eventml.common.testkit.DecodedAssertions.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class CanonicalEventCodecTest {
@@ -75,14 +75,14 @@ class CanonicalEventCodecTest {
         String noUser =
                 new String(CODEC.encode(VIEW), StandardCharsets.UTF_8)
                         .replace("\"userId\":\"u-17\",", "");
-        assertReason(
+        assertRejected(
                 CODEC.decode(noUser.getBytes(StandardCharsets.UTF_8)),
                 ReasonCode.MISSING_FIELD,
                 "'userId'");
         String noStore =
                 new String(CODEC.encode(READING), StandardCharsets.UTF_8)
                         .replace("\"storeId\":\"store-3\",", "");
-        assertReason(
+        assertRejected(
                 CODEC.decode(noStore.getBytes(StandardCharsets.UTF_8)),
                 ReasonCode.MISSING_FIELD,
                 "'storeId'");
@@ -93,21 +93,21 @@ class CanonicalEventCodecTest {
         String v2 =
                 new String(CODEC.encode(VIEW), StandardCharsets.UTF_8)
                         .replace("\"schemaVersion\":1", "\"schemaVersion\":2");
-        assertReason(
+        assertRejected(
                 CODEC.decode(v2.getBytes(StandardCharsets.UTF_8)),
                 ReasonCode.UNSUPPORTED_VERSION,
                 "schemaVersion 2");
         String ordinal =
                 new String(CODEC.encode(VIEW), StandardCharsets.UTF_8)
                         .replace("\"PRODUCT_VIEW\"", "1");
-        assertReason(
+        assertRejected(
                 CODEC.decode(ordinal.getBytes(StandardCharsets.UTF_8)),
                 ReasonCode.WRONG_TYPE,
                 "'type'");
         String unknown =
                 new String(CODEC.encode(VIEW), StandardCharsets.UTF_8)
                         .replace("\"PRODUCT_VIEW\"", "\"TELEPORT\"");
-        assertReason(
+        assertRejected(
                 CODEC.decode(unknown.getBytes(StandardCharsets.UTF_8)),
                 ReasonCode.INVALID_VALUE,
                 "TELEPORT");
@@ -127,11 +127,5 @@ class CanonicalEventCodecTest {
                     serializer.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
             assertThat(copy).isEqualTo(event);
         }
-    }
-
-    static void assertReason(Decoded<?> decoded, ReasonCode reason, String messagePart) {
-        assertThat(decoded.isValid()).as("expected %s but decoded %s", reason, decoded).isFalse();
-        assertThat(decoded.error().reason()).as(decoded.error().message()).isEqualTo(reason);
-        assertThat(decoded.error().message()).contains(messagePart);
     }
 }

@@ -1,6 +1,5 @@
 package io.eventml.common.raw;
 
-import io.eventml.common.serde.Decoded;
 import io.eventml.common.serde.ReasonCode;
 
 import org.junit.jupiter.api.Test;
@@ -20,6 +19,7 @@ import static io.eventml.common.raw.RawFixtures.SENSOR_JSON;
 import static io.eventml.common.raw.RawFixtures.SOCIAL;
 import static io.eventml.common.raw.RawFixtures.SOCIAL_JSON;
 import static io.eventml.common.raw.RawFixtures.utf8;
+import static io.eventml.common.testkit.DecodedAssertions.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each raw shape decodes field by field, round-trips, and enforces its source's own rules. */
@@ -58,7 +58,7 @@ class RawCodecsTest {
     @Test
     void clickstreamNeedsAnItemForProductViewsButNotForPageViews() {
         String noItem = CLICK_JSON.replace("\"itemId\":\"sku-0042\",", "");
-        assertReason(CLICKSTREAM.decode(utf8(noItem)), ReasonCode.MISSING_FIELD, "'itemId'");
+        assertRejected(CLICKSTREAM.decode(utf8(noItem)), ReasonCode.MISSING_FIELD, "'itemId'");
         ClickstreamEvent pageView =
                 CLICKSTREAM.decode(utf8(noItem.replace("product_view", "page_view"))).value();
         assertThat(pageView.itemId()).isNull();
@@ -67,11 +67,11 @@ class RawCodecsTest {
 
     @Test
     void clickstreamRejectsUnknownActionsAndTimestampsWithoutOffset() {
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(utf8(CLICK_JSON.replace("product_view", "PRODUCT_VIEW"))),
                 ReasonCode.INVALID_VALUE,
                 "'action'");
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(utf8(CLICK_JSON.replace("10:15:30.123Z", "10:15:30.123"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "ISO-8601");
@@ -95,27 +95,27 @@ class RawCodecsTest {
 
     @Test
     void ordersRejectBadLinesWithTheirPath() {
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"qty\":1", "\"qty\":-1"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'lines[1].qty' is -1");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"unitPrice\":5.0", "\"unitPrice\":-5.0"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'lines[1].unitPrice'");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"qty\":2", "\"qty\":2.5"))),
                 ReasonCode.WRONG_TYPE,
                 "'lines[0].qty' must be an integer, got the number 2.5");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replaceAll("\\[\\{.*\\}\\]", "[]"))),
                 ReasonCode.INVALID_VALUE,
                 "'lines' has 0 elements");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"EUR\"", "\"euro\""))),
                 ReasonCode.INVALID_VALUE,
                 "ISO-4217");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"storeId\":\"store-3\",", ""))),
                 ReasonCode.MISSING_FIELD,
                 "'storeId'");
@@ -124,7 +124,7 @@ class RawCodecsTest {
     @Test
     void ordersTakeEpochSecondsNotMilliseconds() {
         // A producer that sends milliseconds by mistake lands ~55,000 years in the future.
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("1763979330", "1763979330123"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "ahead of now");
@@ -140,7 +140,7 @@ class RawCodecsTest {
         assertThat(LOYALTY.decode(LOYALTY.encode(l)).value()).isEqualTo(l);
         assertThat(LOYALTY.decode(utf8(LOYALTY_JSON.replace("120", "-300"))).value().pointsDelta())
                 .isEqualTo(-300);
-        assertReason(
+        assertRejected(
                 LOYALTY.decode(utf8(LOYALTY_JSON.replace("3400", "-1"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'balance'");
@@ -159,7 +159,7 @@ class RawCodecsTest {
                                 List.of("sku-0042"),
                                 OffsetDateTime.parse("2026-11-24T11:15:30+01:00")));
         assertThat(SOCIAL.decode(SOCIAL.encode(p)).value()).isEqualTo(p);
-        assertReason(
+        assertRejected(
                 SOCIAL.decode(utf8(SOCIAL_JSON.replace("0.62", "1.5"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'sentiment'");
@@ -178,7 +178,7 @@ class RawCodecsTest {
                         new SensorReading(
                                 "dev-3-1", "store-3", SensorMetric.FOOTFALL, 12, 1763979330123L));
         assertThat(SENSORS.decode(SENSORS.encode(r)).value()).isEqualTo(r);
-        assertReason(
+        assertRejected(
                 SENSORS.decode(utf8(SENSOR_JSON.replace("\"value\":12", "\"value\":-3"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'value'");
@@ -191,11 +191,5 @@ class RawCodecsTest {
                                 .value()
                                 .value())
                 .isEqualTo(-3.0);
-    }
-
-    static void assertReason(Decoded<?> decoded, ReasonCode reason, String messagePart) {
-        assertThat(decoded.isValid()).as("expected %s but decoded %s", reason, decoded).isFalse();
-        assertThat(decoded.error().reason()).as(decoded.error().message()).isEqualTo(reason);
-        assertThat(decoded.error().message()).contains(messagePart);
     }
 }

@@ -21,6 +21,7 @@ import static io.eventml.common.raw.RawFixtures.ORDER_JSON;
 import static io.eventml.common.raw.RawFixtures.SENSORS;
 import static io.eventml.common.raw.RawFixtures.SOCIAL;
 import static io.eventml.common.raw.RawFixtures.utf8;
+import static io.eventml.common.testkit.DecodedAssertions.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Every kind of bad input ends as a typed error with a precise message; none throws. */
@@ -40,63 +41,64 @@ class BadInputTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void emptyPayloadsAreRejected(String name, Codec<?> codec) {
-        assertReason(codec.decode(null), ReasonCode.EMPTY_PAYLOAD, "empty");
-        assertReason(codec.decode(new byte[0]), ReasonCode.EMPTY_PAYLOAD, "empty");
-        assertReason(codec.decode(utf8(" \n\t ")), ReasonCode.EMPTY_PAYLOAD, "empty");
+        assertRejected(codec.decode(null), ReasonCode.EMPTY_PAYLOAD, "empty");
+        assertRejected(codec.decode(new byte[0]), ReasonCode.EMPTY_PAYLOAD, "empty");
+        assertRejected(codec.decode(utf8(" \n\t ")), ReasonCode.EMPTY_PAYLOAD, "empty");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void textThatIsNotJsonIsMalformed(String name, Codec<?> codec) {
-        assertReason(codec.decode(utf8("hello, world")), ReasonCode.MALFORMED_JSON, "");
-        assertReason(codec.decode(utf8("<order id=\"1\"/>")), ReasonCode.MALFORMED_JSON, "");
+        assertRejected(codec.decode(utf8("hello, world")), ReasonCode.MALFORMED_JSON, "");
+        assertRejected(codec.decode(utf8("<order id=\"1\"/>")), ReasonCode.MALFORMED_JSON, "");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void anArrayOrScalarWhereAnObjectBelongsIsRejected(String name, Codec<?> codec) {
-        assertReason(
+        assertRejected(
                 codec.decode(utf8("[" + ORDER_JSON + "]")),
                 ReasonCode.NOT_AN_OBJECT,
                 "got an array");
-        assertReason(codec.decode(utf8("\"o-100\"")), ReasonCode.NOT_AN_OBJECT, "got the string");
-        assertReason(codec.decode(utf8("42")), ReasonCode.NOT_AN_OBJECT, "got the number 42");
+        assertRejected(codec.decode(utf8("\"o-100\"")), ReasonCode.NOT_AN_OBJECT, "got the string");
+        assertRejected(codec.decode(utf8("42")), ReasonCode.NOT_AN_OBJECT, "got the number 42");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void invalidUtf8IsRejectedBeforeParsing(String name, Codec<?> codec) {
         byte[] broken = {'{', '"', 'a', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}'};
-        assertReason(codec.decode(broken), ReasonCode.INVALID_ENCODING, "UTF-8");
+        assertRejected(codec.decode(broken), ReasonCode.INVALID_ENCODING, "UTF-8");
         byte[] overlong = {'{', '"', 'a', '"', ':', '"', (byte) 0xC0, (byte) 0xAF, '"', '}'};
-        assertReason(codec.decode(overlong), ReasonCode.INVALID_ENCODING, "UTF-8");
+        assertRejected(codec.decode(overlong), ReasonCode.INVALID_ENCODING, "UTF-8");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void oversizedPayloadsAreRejectedUnparsed(String name, Codec<?> codec) {
         String huge = "{\"pad\":\"" + "x".repeat(JsonLimits.DEFAULT.maxPayloadBytes()) + "\"}";
-        assertReason(codec.decode(utf8(huge)), ReasonCode.OVERSIZED_PAYLOAD, "the limit is 65536");
+        assertRejected(
+                codec.decode(utf8(huge)), ReasonCode.OVERSIZED_PAYLOAD, "the limit is 65536");
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("codecs")
     void deepNestingIsStoppedByTheReadLimit(String name, Codec<?> codec) {
         String deep = "{\"x\":" + "[".repeat(500) + "]".repeat(500) + "}";
-        assertReason(codec.decode(utf8(deep)), ReasonCode.LIMIT_EXCEEDED, "nesting depth");
+        assertRejected(codec.decode(utf8(deep)), ReasonCode.LIMIT_EXCEEDED, "nesting depth");
     }
 
     @Test
     void truncatedJsonIsMalformed() {
         String truncated = ORDER_JSON.substring(0, ORDER_JSON.length() / 2);
-        assertReason(ORDERS.decode(utf8(truncated)), ReasonCode.MALFORMED_JSON, "truncated");
+        assertRejected(ORDERS.decode(utf8(truncated)), ReasonCode.MALFORMED_JSON, "truncated");
     }
 
     @Test
     void trailingGarbageAndDuplicateKeysAreMalformed() {
-        assertReason(ORDERS.decode(utf8(ORDER_JSON + "}")), ReasonCode.MALFORMED_JSON, "");
-        assertReason(ORDERS.decode(utf8(ORDER_JSON + ORDER_JSON)), ReasonCode.MALFORMED_JSON, "");
-        assertReason(
+        assertRejected(ORDERS.decode(utf8(ORDER_JSON + "}")), ReasonCode.MALFORMED_JSON, "");
+        assertRejected(ORDERS.decode(utf8(ORDER_JSON + ORDER_JSON)), ReasonCode.MALFORMED_JSON, "");
+        assertRejected(
                 ORDERS.decode(
                         utf8(
                                 ORDER_JSON.replace(
@@ -108,19 +110,19 @@ class BadInputTest {
 
     @Test
     void wrongTypesNameTheFieldAndWhatWasFound() {
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"u-17\"", "17"))),
                 ReasonCode.WRONG_TYPE,
                 "field 'customerId' must be a string, got the number 17");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("1763979330", "\"1763979330\""))),
                 ReasonCode.WRONG_TYPE,
                 "field 'createdAt' must be an integer (epoch seconds), got the string \"1763979330\"");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replaceAll("\\[\\{.*\\}\\]", "{\"sku\":\"a\"}"))),
                 ReasonCode.WRONG_TYPE,
                 "field 'lines' must be an array, got an object");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(
                         utf8(
                                 ORDER_JSON.replace(
@@ -128,7 +130,7 @@ class BadInputTest {
                                         "[1]"))),
                 ReasonCode.WRONG_TYPE,
                 "element 'lines[1]' must be an object, got an array");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"qty\":2", "\"qty\":true"))),
                 ReasonCode.WRONG_TYPE,
                 "'lines[0].qty' must be an integer, got the boolean true");
@@ -136,19 +138,19 @@ class BadInputTest {
 
     @Test
     void missingAndNullRequiredFieldsAreMissing() {
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"orderId\":\"o-100\",", ""))),
                 ReasonCode.MISSING_FIELD,
                 "required field 'orderId' is missing");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"o-100\"", "null"))),
                 ReasonCode.MISSING_FIELD,
                 "required field 'orderId' is missing");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"sku\":\"sku-0042\",", ""))),
                 ReasonCode.MISSING_FIELD,
                 "required field 'lines[0].sku' is missing");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"o-100\"", "\"  \""))),
                 ReasonCode.INVALID_VALUE,
                 "field 'orderId' must not be blank");
@@ -166,25 +168,25 @@ class BadInputTest {
 
     @Test
     void hugeNumbersAreOutOfRangeOrTooLong() {
-        assertReason(
+        assertRejected(
                 ORDERS.decode(
                         utf8(ORDER_JSON.replace("\"qty\":2", "\"qty\":99999999999999999999999"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'lines[0].qty' is 99999999999999999999999, allowed range [1, 10000]");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(
                         utf8(ORDER_JSON.replace("\"unitPrice\":19.99", "\"unitPrice\":1e400"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "'lines[0].unitPrice' must be a finite number");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"unitPrice\":19.99", "\"unitPrice\":1e9"))),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "allowed range [0.0, 1000000.0]");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("\"qty\":2", "\"qty\":" + "9".repeat(200)))),
                 ReasonCode.LIMIT_EXCEEDED,
                 "Number value length");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("1763979330", "9".repeat(30)))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "not a timestamp");
@@ -192,19 +194,19 @@ class BadInputTest {
 
     @Test
     void nanAndInfinityAreNotJsonAndNotNumbers() {
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("19.99", "NaN"))),
                 ReasonCode.MALFORMED_JSON,
                 "NaN");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("19.99", "Infinity"))),
                 ReasonCode.MALFORMED_JSON,
                 "Infinity");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("19.99", "-Infinity"))),
                 ReasonCode.MALFORMED_JSON,
                 "Infinity");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("19.99", "\"NaN\""))),
                 ReasonCode.WRONG_TYPE,
                 "must be a number, got the string \"NaN\"");
@@ -212,11 +214,11 @@ class BadInputTest {
 
     @Test
     void timestampsFarInThePastOrFutureAreOutOfRange() {
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("1763979330", "0"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "before the earliest accepted time 2000-01-01T00:00:00Z");
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("1763979330", "-86400"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "before the earliest");
@@ -229,25 +231,25 @@ class BadInputTest {
                                                         "1763979330", Long.toString(aDayAhead))))
                                 .isValid())
                 .isTrue();
-        assertReason(
+        assertRejected(
                 ORDERS.decode(utf8(ORDER_JSON.replace("1763979330", Long.toString(aDayAhead + 1)))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "more than PT24H ahead of now");
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(
                         utf8(
                                 CLICK_JSON.replace(
                                         "2026-11-24T10:15:30.123Z", "9999-12-31T23:59:59Z"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "ahead of now");
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(
                         utf8(
                                 CLICK_JSON.replace(
                                         "2026-11-24T10:15:30.123Z", "0001-01-01T00:00:00Z"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
                 "before the earliest");
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(
                         utf8(CLICK_JSON.replace("2026-11-24T10:15:30.123Z", "yesterday"))),
                 ReasonCode.TIMESTAMP_OUT_OF_RANGE,
@@ -257,11 +259,11 @@ class BadInputTest {
     @Test
     void overlongStringsAndIdsAreRejected() {
         String longPage = "/p/" + "x".repeat(JsonLimits.DEFAULT.maxStringLength() + 1);
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(utf8(CLICK_JSON.replace("/p/sku-0042", longPage))),
                 ReasonCode.LIMIT_EXCEEDED,
                 "String value length");
-        assertReason(
+        assertRejected(
                 CLICKSTREAM.decode(utf8(CLICK_JSON.replace("s-42", "s".repeat(129)))),
                 ReasonCode.INVALID_VALUE,
                 "'sessionId' is 129 characters, at most 128 allowed");
@@ -273,11 +275,5 @@ class BadInputTest {
         Decoded<OrderEvent> decoded = ORDERS.decode("{".getBytes(StandardCharsets.UTF_8), origin);
         assertThat(decoded.error().origin()).isEqualTo(origin);
         assertThat(decoded.error().toString()).startsWith("MALFORMED_JSON at raw.orders-1@4711: ");
-    }
-
-    static void assertReason(Decoded<?> decoded, ReasonCode reason, String messagePart) {
-        assertThat(decoded.isValid()).as("expected %s but decoded %s", reason, decoded).isFalse();
-        assertThat(decoded.error().reason()).as(decoded.error().message()).isEqualTo(reason);
-        assertThat(decoded.error().message()).contains(messagePart);
     }
 }

@@ -104,34 +104,6 @@ public record GeneratorConfig(
         return startTime.toEpochMilli() + tick * TICK.toMillis();
     }
 
-    public GeneratorConfig withNoise(Noise noise) {
-        return new GeneratorConfig(
-                seed,
-                users,
-                items,
-                stores,
-                categories,
-                eventsPerSecond,
-                throttled,
-                startTime,
-                ticks,
-                noise);
-    }
-
-    public GeneratorConfig withTicks(long ticks) {
-        return new GeneratorConfig(
-                seed,
-                users,
-                items,
-                stores,
-                categories,
-                eventsPerSecond,
-                throttled,
-                startTime,
-                ticks,
-                noise);
-    }
-
     /** Reads the world and noise arguments of the generator job. */
     public static GeneratorConfig fromArgs(JobArgs args, Clock clock) {
         long seed =

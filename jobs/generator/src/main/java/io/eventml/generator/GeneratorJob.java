@@ -79,13 +79,7 @@ public final class GeneratorJob {
 
     /** Writes each record to the raw topic of its source, keyed as the source keys it. */
     public static KafkaSink<RawRecord> kafkaSink(KafkaOptions kafka) {
-        return KafkaSink.<RawRecord>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new RawRecordSerializer(kafka))
-                .setDeliveryGuarantee(kafka.deliveryGuarantee())
-                .setTransactionalIdPrefix(kafka.transactionalIdPrefix())
-                .setKafkaProducerConfig(kafka.producerProperties())
-                .build();
+        return kafka.sink("raw", new RawRecordSerializer(kafka));
     }
 
     /** One tick of the simulation per source element. */

@@ -5,13 +5,12 @@ import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventSource;
-import io.eventml.common.serde.Codec;
+import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
@@ -21,7 +20,6 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -172,69 +170,28 @@ public final class IngestionJob {
         };
     }
 
+    /**
+     * {@code events.canonical}: keyed by user (store for sensor readings), timestamped with the
+     * event time.
+     */
     public static KafkaSink<CanonicalEvent> canonicalSink(KafkaOptions kafka) {
-        return KafkaSink.<CanonicalEvent>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(
-                        new CanonicalEventSerializer(kafka.topic(Topics.EVENTS_CANONICAL)))
-                .setDeliveryGuarantee(kafka.deliveryGuarantee())
-                .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-canonical")
-                .setKafkaProducerConfig(kafka.producerProperties())
-                .build();
+        return kafka.sink(
+                "canonical",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.EVENTS_CANONICAL),
+                        Topics.EVENTS_CANONICAL.valueCodec(),
+                        CanonicalEvent::partitionKey,
+                        CanonicalEvent::eventTime));
     }
 
+    /** {@code events.dlq}: keyed by origin topic, timestamped with the time of rejection. */
     public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
-        return KafkaSink.<DeadLetter>builder()
-                .setBootstrapServers(kafka.bootstrapServers())
-                .setRecordSerializer(new DeadLetterSerializer(kafka.topic(Topics.EVENTS_DLQ)))
-                .setDeliveryGuarantee(kafka.deliveryGuarantee())
-                .setTransactionalIdPrefix(kafka.transactionalIdPrefix() + "-dlq")
-                .setKafkaProducerConfig(kafka.producerProperties())
-                .build();
-    }
-
-    /** Key: the user (the store for sensor readings); timestamp: the event time. */
-    static final class CanonicalEventSerializer
-            implements KafkaRecordSerializationSchema<CanonicalEvent> {
-        private static final long serialVersionUID = 1L;
-
-        private final String topic;
-
-        CanonicalEventSerializer(String topic) {
-            this.topic = topic;
-        }
-
-        @Override
-        public ProducerRecord<byte[], byte[]> serialize(
-                CanonicalEvent e, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(
-                    topic,
-                    null,
-                    e.eventTime(),
-                    Codec.utf8().encode(e.partitionKey()),
-                    Topics.EVENTS_CANONICAL.valueCodec().encode(e));
-        }
-    }
-
-    /** Key: the origin topic; timestamp: when the record was rejected. */
-    static final class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
-        private static final long serialVersionUID = 1L;
-
-        private final String topic;
-
-        DeadLetterSerializer(String topic) {
-            this.topic = topic;
-        }
-
-        @Override
-        public ProducerRecord<byte[], byte[]> serialize(
-                DeadLetter d, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(
-                    topic,
-                    null,
-                    d.failedAt(),
-                    Codec.utf8().encode(d.originTopic()),
-                    Topics.EVENTS_DLQ.valueCodec().encode(d));
-        }
+        return kafka.sink(
+                "dlq",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.EVENTS_DLQ),
+                        Topics.EVENTS_DLQ.valueCodec(),
+                        DeadLetter::originTopic,
+                        DeadLetter::failedAt));
     }
 }
