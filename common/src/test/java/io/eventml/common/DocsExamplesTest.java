@@ -42,7 +42,8 @@ class DocsExamplesTest {
                     "events.canonical",
                             new io.eventml.common.event.CanonicalEventCodec(
                                     JsonLimits.DEFAULT, RawFixtures.BOUNDS),
-                    "events.dlq", Topics.EVENTS_DLQ.valueCodec());
+                    "events.dlq", Topics.EVENTS_DLQ.valueCodec(),
+                    "features.user", Topics.FEATURES_USER.valueCodec());
 
     @Test
     void everyRegisteredTopicHasAnExampleThatDecodes() throws IOException {

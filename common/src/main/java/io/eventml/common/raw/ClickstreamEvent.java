@@ -17,6 +17,7 @@ import java.util.Objects;
  * @param device {@code desktop}, {@code mobile}, ... if known
  * @param storeId the store, for hits from in-store devices (kiosks, the store app)
  * @param timestamp when it happened
+ * @param category the item's category, where the tracker knows it
  */
 public record ClickstreamEvent(
         String eventId,
@@ -28,7 +29,8 @@ public record ClickstreamEvent(
         String referrer,
         String device,
         String storeId,
-        Instant timestamp) {
+        Instant timestamp,
+        String category) {
 
     public ClickstreamEvent {
         Objects.requireNonNull(eventId, "eventId");

@@ -56,6 +56,7 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
         }
         String device = f.optionalId("device");
         String storeId = f.optionalId("storeId");
+        String category = f.optionalId("category");
         long millis = f.requiredIsoMillis("timestamp", timeBounds);
         return new ClickstreamEvent(
                 eventId,
@@ -67,7 +68,8 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
                 referrer,
                 device,
                 storeId,
-                Instant.ofEpochMilli(millis));
+                Instant.ofEpochMilli(millis),
+                category);
     }
 
     @Override
@@ -81,6 +83,7 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
         writeOptional(out, "referrer", e.referrer());
         writeOptional(out, "device", e.device());
         writeOptional(out, "storeId", e.storeId());
+        writeOptional(out, "category", e.category());
         out.writeStringField("timestamp", e.timestamp().toString());
     }
 }

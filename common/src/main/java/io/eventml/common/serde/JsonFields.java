@@ -308,6 +308,25 @@ public final class JsonFields {
         return result;
     }
 
+    /** An array of finite numbers, at least {@code min}, at most {@code max}. */
+    public double[] requiredDoubles(String name, int min, int max) {
+        ArrayNode array = array(name, required(name), min, max);
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            JsonNode element = array.get(i);
+            if (!element.isNumber()) {
+                throw wrongType(name + "[" + i + "]", "a number", element);
+            }
+            values[i] = element.doubleValue();
+            if (!Double.isFinite(values[i])) {
+                throw new DecodeException(
+                        ReasonCode.VALUE_OUT_OF_RANGE,
+                        "field '" + pathOf(name) + "[" + i + "]' must be a finite number");
+            }
+        }
+        return values;
+    }
+
     /** An optional array of ids; empty when absent. */
     public List<String> optionalIds(String name, int max) {
         JsonNode value = optional(name);

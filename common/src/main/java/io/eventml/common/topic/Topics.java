@@ -5,6 +5,8 @@ import io.eventml.common.event.CanonicalEventCodec;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.DeadLetterCodec;
 import io.eventml.common.event.EventSource;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.features.FeatureVectorCodec;
 import io.eventml.common.raw.ClickstreamEvent;
 import io.eventml.common.raw.ClickstreamEventCodec;
 import io.eventml.common.raw.LoyaltyEvent;
@@ -94,6 +96,15 @@ public final class Topics {
                     new DeadLetterCodec(),
                     "rejected records with origin, reason and payload, keyed by origin topic");
 
+    public static final Topic<String, FeatureVector> FEATURES_USER =
+            new Topic<>(
+                    "features.user",
+                    4,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new FeatureVectorCodec(),
+                    "point-in-time feature vectors of product views, keyed by user");
+
     private static final List<Topic<?, ?>> ALL =
             List.of(
                     RAW_CLICKSTREAM,
@@ -102,7 +113,8 @@ public final class Topics {
                     RAW_SOCIAL,
                     RAW_SENSORS,
                     EVENTS_CANONICAL,
-                    EVENTS_DLQ);
+                    EVENTS_DLQ,
+                    FEATURES_USER);
 
     private static final Map<String, Topic<?, ?>> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Topic::name, Function.identity()));

@@ -40,7 +40,8 @@ class RawCodecsTest {
                                 "/c/shoes",
                                 "mobile",
                                 null,
-                                Instant.parse("2026-11-24T10:15:30.123Z")));
+                                Instant.parse("2026-11-24T10:15:30.123Z"),
+                                null));
         assertThat(CLICKSTREAM.decode(CLICKSTREAM.encode(e)).value()).isEqualTo(e);
     }
 

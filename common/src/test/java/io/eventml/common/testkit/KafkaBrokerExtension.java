@@ -129,6 +129,14 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
                 ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        // One request in flight: a transient error on the first batch to a partition that was just
+        // created cannot
+        // let a later batch be written first (the broker then accepts any first sequence number,
+        // and the retried
+        // batch fails forever with OutOfOrderSequenceException).
+        props.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        props.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(256 * 1024));
         return props;
     }
 

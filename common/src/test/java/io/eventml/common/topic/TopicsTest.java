@@ -20,7 +20,8 @@ class TopicsTest {
                         "raw.social",
                         "raw.sensors",
                         "events.canonical",
-                        "events.dlq");
+                        "events.dlq",
+                        "features.user");
     }
 
     @Test

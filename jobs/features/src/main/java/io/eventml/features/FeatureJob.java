@@ -1,16 +1,203 @@
 package io.eventml.features;
 
+import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.topic.TopicSerializer;
+import io.eventml.common.topic.Topics;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+import java.time.Duration;
+
 /**
- * Entry point of the EventML feature job. Its pipeline is built by issue #4; until then the jar
- * exists so the build, shading and deployment can be verified, and running it says so instead of
- * pretending to work.
+ * The feature job: {@code events.canonical} in, one point-in-time feature vector per product view
+ * out to {@code features.user}, exactly-once, in three keyed stages on RocksDB:
+ *
+ * <pre>
+ * events --item events--> keyBy(item) Item features --views--+--in store--> keyBy(store) Store footfall --+
+ *        --footfall readings---------------------------------|-----------------------^                    |
+ *                                                            +--online------------------------------------+--> keyBy(user) User features --> features.user
+ *        --user events----------------------------------------------------------------------------------------^
+ * </pre>
  */
 public final class FeatureJob {
-    private FeatureJob() {}
+    /** Stable uids: savepoints restore only into operators with these. Never change them. */
+    public static final String SOURCE_UID = "features-canonical-source";
 
-    public static void main(String[] args) {
-        System.err.println(
-                "The EventML feature job is not implemented yet (issue #4); nothing was started.");
-        System.exit(2);
+    public static final String SPLIT_UID = "features-split";
+    public static final String ITEM_UID = "features-item";
+    public static final String STORE_UID = "features-store";
+    public static final String USER_UID = "features-user";
+    public static final String SINK_UID = "features-sink";
+    public static final String DLQ_SINK_UID = "features-dlq-sink";
+
+    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
+
+    private final FeatureConfig config;
+    private final Source<CanonicalInput, ?, ?> source;
+    private final Sink<FeatureVector> sink;
+    private final Sink<DeadLetter> deadLetterSink;
+
+    public FeatureJob(
+            FeatureConfig config,
+            Source<CanonicalInput, ?, ?> source,
+            Sink<FeatureVector> sink,
+            Sink<DeadLetter> deadLetterSink) {
+        this.config = config;
+        this.source = source;
+        this.sink = sink;
+        this.deadLetterSink = deadLetterSink;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobArgs jobArgs = JobArgs.parse("features", args);
+        FeatureConfig config = FeatureConfig.fromArgs(jobArgs);
+        jobArgs.finish();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new FeatureJob(
+                        config,
+                        kafkaSource(config),
+                        featureSink(config.kafka()),
+                        deadLetterSink(config.kafka()))
+                .build(env);
+        env.execute("EventML features");
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        configure(env, config);
+        DataStream<CanonicalInput> input =
+                env.fromSource(source, watermarks(config), "Kafka: events.canonical")
+                        .uid(SOURCE_UID);
+        DataStream<CanonicalEvent> events =
+                input.filter(in -> in.event() != null)
+                        .uid(SPLIT_UID)
+                        .name("Readable events")
+                        .map(CanonicalInput::event)
+                        .returns(CanonicalEvent.class)
+                        .name("Event");
+        pipeline(events).sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
+        input.filter(in -> in.deadLetter() != null)
+                .name("Unreadable records")
+                .map(CanonicalInput::deadLetter)
+                .returns(DeadLetter.class)
+                .sinkTo(deadLetterSink)
+                .uid(DLQ_SINK_UID)
+                .name("Kafka: events.dlq");
+    }
+
+    /** Canonical events (with event-time timestamps and watermarks) to feature vectors. */
+    public static DataStream<FeatureVector> pipeline(DataStream<CanonicalEvent> events) {
+        DataStream<PendingVector> withItem =
+                events.filter(
+                                e ->
+                                        e.itemId() != null
+                                                && (e.type() == EventType.PRODUCT_VIEW
+                                                        || e.type() == EventType.PURCHASE))
+                        .name("Item events")
+                        .keyBy(CanonicalEvent::itemId)
+                        .process(new ItemFeatureFunction())
+                        .uid(ITEM_UID)
+                        .name("Item features");
+        DataStream<CanonicalEvent> footfall =
+                events.filter(
+                                e ->
+                                        e.type() == EventType.SENSOR_READING
+                                                && "footfall".equals(e.attributes().get("metric")))
+                        .name("Footfall readings");
+        DataStream<PendingVector> inStore =
+                withItem.filter(p -> p.view().storeId() != null)
+                        .name("In-store views")
+                        .keyBy(p -> p.view().storeId())
+                        .connect(footfall.keyBy(CanonicalEvent::storeId))
+                        .process(new StoreFootfallFunction())
+                        .uid(STORE_UID)
+                        .name("Store footfall");
+        DataStream<PendingVector> views =
+                withItem.filter(p -> p.view().storeId() == null)
+                        .name("Online views")
+                        .union(inStore);
+        DataStream<CanonicalEvent> userEvents =
+                events.filter(e -> e.userId() != null).name("User events");
+        return views.keyBy(p -> p.view().userId())
+                .connect(userEvents.keyBy(CanonicalEvent::userId))
+                .process(new UserFeatureFunction())
+                .uid(USER_UID)
+                .name("User features");
+    }
+
+    static void configure(StreamExecutionEnvironment env, FeatureConfig config) {
+        if (config.parallelism() > 0) {
+            env.setParallelism(config.parallelism());
+        }
+        if (config.checkpointInterval() != null) {
+            env.enableCheckpointing(config.checkpointInterval().toMillis());
+        } else if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
+            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
+        }
+        // Records are immutable and state objects are copied out of RocksDB on every read.
+        env.getConfig().enableObjectReuse();
+    }
+
+    public static WatermarkStrategy<CanonicalInput> watermarks(FeatureConfig config) {
+        return WatermarkStrategy.<CanonicalInput>forBoundedOutOfOrderness(config.outOfOrderness())
+                .withTimestampAssigner((in, kafkaTimestamp) -> in.eventTime())
+                .withIdleness(config.idleness());
+    }
+
+    public static KafkaSource<CanonicalInput> kafkaSource(FeatureConfig config) {
+        KafkaSourceBuilder<CanonicalInput> builder =
+                KafkaSource.<CanonicalInput>builder()
+                        .setBootstrapServers(config.kafka().bootstrapServers())
+                        .setTopics(config.kafka().topic(Topics.EVENTS_CANONICAL))
+                        .setGroupId(config.groupId())
+                        .setStartingOffsets(
+                                switch (config.startingOffsets()) {
+                                    case "latest" -> OffsetsInitializer.latest();
+                                    case "committed" ->
+                                            OffsetsInitializer.committedOffsets(
+                                                    OffsetResetStrategy.EARLIEST);
+                                    default -> OffsetsInitializer.earliest();
+                                })
+                        .setDeserializer(new CanonicalDeserializer())
+                        .setProperty("isolation.level", "read_committed");
+        if (config.bounded()) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** {@code features.user}: keyed by user, timestamped with the view's time. */
+    public static KafkaSink<FeatureVector> featureSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "features",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.FEATURES_USER),
+                        Topics.FEATURES_USER.valueCodec(),
+                        FeatureVector::userId,
+                        FeatureVector::eventTime));
+    }
+
+    public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "dlq",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.EVENTS_DLQ),
+                        Topics.EVENTS_DLQ.valueCodec(),
+                        DeadLetter::originTopic,
+                        DeadLetter::failedAt));
     }
 }

@@ -346,7 +346,10 @@ public final class Simulator {
                         referrer,
                         device,
                         storeId,
-                        Instant.ofEpochMilli(time));
+                        Instant.ofEpochMilli(time),
+                        itemId == null
+                                ? null
+                                : "cat-" + world.categoryOf(Integer.parseInt(itemId.substring(4))));
         return new Draft(EventSource.CLICKSTREAM, userId, clickstream.encode(e), time);
     }
 

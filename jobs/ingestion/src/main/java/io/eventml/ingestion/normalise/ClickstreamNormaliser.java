@@ -29,6 +29,9 @@ public final class ClickstreamNormaliser implements Normaliser<ClickstreamEvent>
         if (e.device() != null) {
             attributes.put("device", e.device());
         }
+        if (e.category() != null) {
+            attributes.put("category", e.category());
+        }
         return List.of(
                 new CanonicalEvent(
                         CanonicalEvent.SCHEMA_VERSION,

@@ -41,7 +41,8 @@ class NormalisersTest {
                         null,
                         "mobile",
                         null,
-                        Instant.ofEpochMilli(1_763_979_330_123L));
+                        Instant.ofEpochMilli(1_763_979_330_123L),
+                        "shoes");
         assertThat(new ClickstreamNormaliser().normalise(e, INGEST))
                 .containsExactly(
                         new CanonicalEvent(
@@ -56,7 +57,13 @@ class NormalisersTest {
                                 INGEST,
                                 0.0,
                                 0,
-                                Map.of("sessionId", "s-9", "device", "mobile")));
+                                Map.of(
+                                        "sessionId",
+                                        "s-9",
+                                        "device",
+                                        "mobile",
+                                        "category",
+                                        "shoes")));
     }
 
     @Test
@@ -72,7 +79,8 @@ class NormalisersTest {
                         "/p/sku-1",
                         null,
                         "store-2",
-                        Instant.ofEpochMilli(5_000_000_000_000L / 3));
+                        Instant.ofEpochMilli(5_000_000_000_000L / 3),
+                        null);
         CanonicalEvent c = new ClickstreamNormaliser().normalise(cart, INGEST).get(0);
         assertThat(c.type()).isEqualTo(EventType.ADD_TO_CART);
         assertThat(c.quantity()).isEqualTo(1);
@@ -90,7 +98,8 @@ class NormalisersTest {
                         null,
                         null,
                         null,
-                        Instant.ofEpochMilli(1_763_979_330_000L));
+                        Instant.ofEpochMilli(1_763_979_330_000L),
+                        null);
         CanonicalEvent p = new ClickstreamNormaliser().normalise(page, INGEST).get(0);
         assertThat(p.type()).isEqualTo(EventType.PAGE_VIEW);
         assertThat(p.itemId()).isNull();

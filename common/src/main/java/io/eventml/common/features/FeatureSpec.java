@@ -1,0 +1,139 @@
+package io.eventml.common.features;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * The feature vector's contract: names, order and transforms of every feature, under a version. A
+ * model is only ever applied to vectors of the version it was trained on. docs/features.md explains
+ * each feature and its exact window.
+ *
+ * <p>Changing a name, the order, a window or a transform means a new {@link #VERSION}.
+ */
+public final class FeatureSpec {
+    private FeatureSpec() {}
+
+    public static final int VERSION = 1;
+
+    /** Size of the hashed block of the item category. */
+    public static final int CATEGORY_BUCKETS = 8;
+
+    /**
+     * Hours-since-last-purchase is capped here (30 days), which is also its value when there was
+     * none.
+     */
+    public static final double MAX_HOURS_SINCE_PURCHASE = 720;
+
+    /** Smoothing of the item conversion rate: (purchases + A) / (views + B). */
+    public static final double CONVERSION_PRIOR_PURCHASES = 1;
+
+    public static final double CONVERSION_PRIOR_VIEWS = 10;
+
+    public static final int BIAS = 0;
+    public static final int USER_VIEWS_10M = 1;
+    public static final int USER_VIEWS_1H = 2;
+    public static final int USER_VIEWS_24H = 3;
+    public static final int USER_CLICKS_10M = 4;
+    public static final int USER_CLICKS_1H = 5;
+    public static final int USER_CLICKS_24H = 6;
+    public static final int USER_CART_ADDS_10M = 7;
+    public static final int USER_CART_ADDS_1H = 8;
+    public static final int USER_CART_ADDS_24H = 9;
+    public static final int USER_PURCHASES_10M = 10;
+    public static final int USER_PURCHASES_1H = 11;
+    public static final int USER_PURCHASES_24H = 12;
+    public static final int USER_SPEND_10M = 13;
+    public static final int USER_SPEND_1H = 14;
+    public static final int USER_SPEND_24H = 15;
+    public static final int USER_HOURS_SINCE_PURCHASE = 16;
+    public static final int USER_NEVER_PURCHASED = 17;
+    public static final int LOYALTY_TIER = 18;
+    public static final int LOYALTY_POINTS = 19;
+    public static final int LOYALTY_KNOWN = 20;
+    public static final int SENTIMENT_24H = 21;
+    public static final int SENTIMENT_TREND = 22;
+    public static final int SOCIAL_POSTS_24H = 23;
+    public static final int ITEM_VIEWS_1H = 24;
+    public static final int ITEM_VIEWS_24H = 25;
+    public static final int ITEM_PURCHASES_1H = 26;
+    public static final int ITEM_PURCHASES_24H = 27;
+    public static final int ITEM_CONVERSION_24H = 28;
+    public static final int USER_ITEM_VIEWS_24H = 29;
+    public static final int USER_ITEM_IN_CART = 30;
+    public static final int STORE_FOOTFALL_15M = 31;
+    public static final int IN_STORE = 32;
+    public static final int CATEGORY_HASH_0 = 33;
+
+    public static final int SIZE = CATEGORY_HASH_0 + CATEGORY_BUCKETS;
+
+    private static final List<String> NAMES;
+
+    static {
+        List<String> names =
+                new ArrayList<>(
+                        List.of(
+                                "bias",
+                                "user_views_10m",
+                                "user_views_1h",
+                                "user_views_24h",
+                                "user_clicks_10m",
+                                "user_clicks_1h",
+                                "user_clicks_24h",
+                                "user_cart_adds_10m",
+                                "user_cart_adds_1h",
+                                "user_cart_adds_24h",
+                                "user_purchases_10m",
+                                "user_purchases_1h",
+                                "user_purchases_24h",
+                                "user_spend_10m",
+                                "user_spend_1h",
+                                "user_spend_24h",
+                                "user_hours_since_purchase",
+                                "user_never_purchased",
+                                "loyalty_tier",
+                                "loyalty_points",
+                                "loyalty_known",
+                                "sentiment_24h",
+                                "sentiment_trend",
+                                "social_posts_24h",
+                                "item_views_1h",
+                                "item_views_24h",
+                                "item_purchases_1h",
+                                "item_purchases_24h",
+                                "item_conversion_24h",
+                                "user_item_views_24h",
+                                "user_item_in_cart",
+                                "store_footfall_15m",
+                                "in_store"));
+        for (int i = 0; i < CATEGORY_BUCKETS; i++) {
+            names.add("category_hash_" + i);
+        }
+        if (names.size() != SIZE) {
+            throw new AssertionError("feature names and indices disagree");
+        }
+        NAMES = Collections.unmodifiableList(names);
+    }
+
+    /** The feature names, in vector order. */
+    public static List<String> names() {
+        return NAMES;
+    }
+
+    /** Heavy-tailed counts and amounts enter the vector as {@code ln(1 + x)}. */
+    public static double log1p(double x) {
+        return Math.log1p(Math.max(0, x));
+    }
+
+    /**
+     * The slot of an item category in the hashed block (String.hashCode is fixed by the Java spec).
+     */
+    public static int categoryBucket(String category) {
+        return Math.floorMod(category.hashCode(), CATEGORY_BUCKETS);
+    }
+
+    /** The smoothed conversion rate of an item from its raw 24 h counts. */
+    public static double conversion(double purchases, double views) {
+        return (purchases + CONVERSION_PRIOR_PURCHASES) / (views + CONVERSION_PRIOR_VIEWS);
+    }
+}

@@ -1,0 +1,29 @@
+package io.eventml.features;
+
+import io.eventml.common.event.CanonicalEvent;
+
+/**
+ * A product view on its way through the keyed stages, collecting the parts of its features that
+ * other keys own.
+ *
+ * @param view the decision event
+ * @param itemViews1h the item's views in the last 12 five-minute buckets before the view
+ * @param itemViews24h ... in the last 288
+ * @param itemPurchases1h the item's purchases (order lines) in the last 12 five-minute buckets
+ * @param itemPurchases24h ... in the last 288
+ * @param storeFootfall15m footfall of the view's store in the last 15 one-minute buckets, 0 without
+ *     a store
+ */
+public record PendingVector(
+        CanonicalEvent view,
+        double itemViews1h,
+        double itemViews24h,
+        double itemPurchases1h,
+        double itemPurchases24h,
+        double storeFootfall15m) {
+
+    public PendingVector withFootfall(double footfall) {
+        return new PendingVector(
+                view, itemViews1h, itemViews24h, itemPurchases1h, itemPurchases24h, footfall);
+    }
+}

@@ -1,0 +1,288 @@
+package io.eventml.features;
+
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.serde.JsonLimits;
+import io.eventml.common.serde.TimeBounds;
+import io.eventml.common.testkit.FailOnceAfterCheckpoint;
+import io.eventml.common.testkit.FlinkTestCluster;
+import io.eventml.common.testkit.KafkaBrokerExtension;
+import io.eventml.common.testkit.Slowdown;
+import io.eventml.common.topic.Topics;
+import io.eventml.generator.GeneratorConfig;
+import io.eventml.generator.Simulator;
+import io.eventml.ingestion.IngestionConfig;
+import io.eventml.ingestion.IngestionJob;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * generator -> ingestion -> features on a MiniCluster against a real broker. The vectors are
+ * checked against a plain re-scan of the canonical events, and for exactly-once output across an
+ * injected failure.
+ */
+class FeatureJobTest {
+
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    /** The canonical topic made by the ingestion job, as Kafka records, and decoded. */
+    private static List<ConsumerRecord<byte[], byte[]>> canonicalRecords;
+
+    private static List<CanonicalEvent> canonical;
+
+    @BeforeAll
+    static void ingestTenMinutesOfTheWorld() throws Exception {
+        String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
+        // Noise that ingestion removes (malformed, duplicates) and out-of-order delivery; nothing
+        // beyond the bound.
+        GeneratorConfig world =
+                new GeneratorConfig(
+                        9,
+                        3_000,
+                        300,
+                        2,
+                        12,
+                        60,
+                        true,
+                        Instant.now().minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
+                        6_000,
+                        new GeneratorConfig.Noise(0.02, 0.02, 0.1, Duration.ofSeconds(2), 0));
+        KafkaOptions kafka = kafka(suffix);
+        KAFKA.produce(
+                new Simulator(world)
+                        .records(0, world.ticks()).stream()
+                                .map(
+                                        r ->
+                                                new ProducerRecord<>(
+                                                        kafka.topic(Topics.raw(r.source())),
+                                                        null,
+                                                        r.deliveryTime(),
+                                                        r.key().getBytes(StandardCharsets.UTF_8),
+                                                        r.value()))
+                                .collect(Collectors.toList()));
+        IngestionConfig ingestion =
+                new IngestionConfig(
+                        kafka,
+                        "ingest" + suffix,
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        Duration.ofHours(24),
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(30),
+                        JsonLimits.DEFAULT,
+                        TimeBounds.DEFAULT,
+                        DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        new IngestionJob(
+                        ingestion,
+                        IngestionJob.kafkaSource(ingestion),
+                        IngestionJob.canonicalSink(kafka),
+                        IngestionJob.deadLetterSink(kafka))
+                .build(env);
+        env.execute("ingestion for the feature tests");
+        canonicalRecords = KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
+        canonical =
+                canonicalRecords.stream()
+                        .map(r -> Topics.EVENTS_CANONICAL.valueCodec().decode(r.value()).value())
+                        .collect(Collectors.toList());
+        assertThat(canonical.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count())
+                .isGreaterThan(2_000);
+    }
+
+    private static KafkaOptions kafka(String suffix) {
+        return new KafkaOptions(
+                KAFKA.bootstrapServers(),
+                "test" + suffix,
+                DeliveryGuarantee.EXACTLY_ONCE,
+                Duration.ofMinutes(5),
+                suffix);
+    }
+
+    /**
+     * A fresh set of topics whose events.canonical holds the ingested events; returns its options.
+     */
+    private static KafkaOptions freshTopicsWithCanonical() {
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        KAFKA.produce(
+                canonicalRecords.stream()
+                        .map(
+                                r ->
+                                        new ProducerRecord<>(
+                                                kafka.topic(Topics.EVENTS_CANONICAL),
+                                                r.partition(),
+                                                r.timestamp(),
+                                                r.key(),
+                                                r.value()))
+                        .collect(Collectors.toList()));
+        return kafka;
+    }
+
+    private static FeatureConfig config(KafkaOptions kafka) {
+        // A generous bound: the canonical topic of a backlog run is far out of order, and within
+        // the bound the
+        // result must not depend on order at all.
+        return new FeatureConfig(
+                kafka,
+                "features" + kafka.topicSuffix(),
+                "earliest",
+                true,
+                2,
+                null,
+                Duration.ofHours(1),
+                Duration.ofSeconds(30));
+    }
+
+    private static List<FeatureVector> vectors(KafkaOptions kafka) {
+        return KAFKA.drain(kafka.topic(Topics.FEATURES_USER)).stream()
+                .map(r -> Topics.FEATURES_USER.valueCodec().decode(r.value()).value())
+                .collect(Collectors.toList());
+    }
+
+    private static Set<String> viewIds() {
+        return canonical.stream()
+                .filter(e -> e.type() == EventType.PRODUCT_VIEW)
+                .map(CanonicalEvent::eventId)
+                .collect(Collectors.toSet());
+    }
+
+    @Test
+    void vectorsMatchAPlainRescanOfTheCanonicalEvents() throws Exception {
+        KafkaOptions kafka = freshTopicsWithCanonical();
+        FeatureConfig config = config(kafka);
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        new FeatureJob(
+                        config,
+                        FeatureJob.kafkaSource(config),
+                        FeatureJob.featureSink(kafka),
+                        FeatureJob.deadLetterSink(kafka))
+                .build(env);
+        env.execute("features");
+
+        List<FeatureVector> vectors = vectors(kafka);
+        assertThat(vectors).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
+        assertThat(vectors.stream().map(FeatureVector::eventId).collect(Collectors.toSet()))
+                .isEqualTo(viewIds());
+
+        var views =
+                canonical.stream()
+                        .filter(e -> e.type() == EventType.PRODUCT_VIEW)
+                        .collect(Collectors.toMap(CanonicalEvent::eventId, e -> e));
+        FeatureRescan rescan = new FeatureRescan(canonical);
+        List<FeatureVector> sample = new ArrayList<>(vectors);
+        Collections.shuffle(sample, new Random(1));
+        int nonZeroUserViews = 0;
+        int inStore = 0;
+        for (FeatureVector fv : sample.subList(0, 300)) {
+            CanonicalEvent view = views.get(fv.eventId());
+            double[] v = fv.values().values;
+            assertThat(fv.specVersion()).isEqualTo(FeatureSpec.VERSION);
+            assertThat(v).hasSize(FeatureSpec.SIZE);
+            String at = fv.eventId();
+            assertThat(v[FeatureSpec.USER_VIEWS_10M])
+                    .as(at)
+                    .isEqualTo(
+                            Math.log1p(rescan.userCount(view, EventType.PRODUCT_VIEW, 60_000, 10)));
+            assertThat(v[FeatureSpec.USER_VIEWS_1H])
+                    .as(at)
+                    .isEqualTo(
+                            Math.log1p(rescan.userCount(view, EventType.PRODUCT_VIEW, 60_000, 60)));
+            assertThat(v[FeatureSpec.USER_CLICKS_1H])
+                    .as(at)
+                    .isEqualTo(Math.log1p(rescan.userCount(view, EventType.CLICK, 60_000, 60)));
+            assertThat(v[FeatureSpec.USER_CART_ADDS_24H])
+                    .as(at)
+                    .isEqualTo(
+                            Math.log1p(
+                                    rescan.userCount(view, EventType.ADD_TO_CART, 3_600_000, 24)));
+            assertThat(v[FeatureSpec.USER_PURCHASES_24H])
+                    .as(at)
+                    .isEqualTo(
+                            Math.log1p(rescan.userCount(view, EventType.PURCHASE, 3_600_000, 24)));
+            assertThat(v[FeatureSpec.USER_SPEND_1H])
+                    .as(at)
+                    .isCloseTo(Math.log1p(rescan.userSpend(view, 60_000, 60)), within(1e-9));
+            assertThat(v[FeatureSpec.USER_HOURS_SINCE_PURCHASE])
+                    .as(at)
+                    .isCloseTo(Math.log1p(rescan.hoursSincePurchase(view)), within(1e-12));
+            assertThat(v[FeatureSpec.ITEM_VIEWS_1H])
+                    .as(at)
+                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PRODUCT_VIEW, 12)));
+            assertThat(v[FeatureSpec.ITEM_PURCHASES_24H])
+                    .as(at)
+                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PURCHASE, 288)));
+            assertThat(v[FeatureSpec.USER_ITEM_VIEWS_24H])
+                    .as(at)
+                    .isEqualTo(Math.log1p(rescan.userItemViews24h(view)));
+            assertThat(v[FeatureSpec.STORE_FOOTFALL_15M])
+                    .as(at)
+                    .isEqualTo(Math.log1p(rescan.footfall15m(view)));
+            assertThat(v[FeatureSpec.IN_STORE]).as(at).isEqualTo(view.storeId() == null ? 0 : 1);
+            nonZeroUserViews += v[FeatureSpec.USER_VIEWS_10M] > 0 ? 1 : 0;
+            inStore += view.storeId() != null ? 1 : 0;
+        }
+        // The sample exercises the interesting cases, not only empty windows.
+        assertThat(nonZeroUserViews).isGreaterThan(50);
+        assertThat(inStore).isGreaterThan(10);
+    }
+
+    @Test
+    void exactlyOneVectorPerViewAfterAnInjectedFailure() throws Exception {
+        KafkaOptions kafka = freshTopicsWithCanonical();
+        FeatureConfig config = config(kafka);
+        String failure = "features-eos" + kafka.topicSuffix();
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        FeatureJob.configure(env, config);
+        DataStream<CanonicalEvent> events =
+                env.fromSource(
+                                FeatureJob.kafkaSource(config),
+                                FeatureJob.watermarks(config),
+                                "canonical")
+                        .map(new Slowdown<>(1))
+                        .returns(CanonicalInput.class)
+                        .map(CanonicalInput::event)
+                        .returns(CanonicalEvent.class);
+        FeatureJob.pipeline(events)
+                .map(new FailOnceAfterCheckpoint<>(failure, 500))
+                .returns(FeatureVector.class)
+                .sinkTo(FeatureJob.featureSink(kafka));
+        env.execute("features exactly-once");
+
+        assertThat(FailOnceAfterCheckpoint.hasFailed(failure))
+                .as("the failure was injected")
+                .isTrue();
+        List<FeatureVector> vectors = vectors(kafka);
+        assertThat(vectors).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
+        assertThat(vectors.stream().map(FeatureVector::eventId).collect(Collectors.toSet()))
+                .isEqualTo(viewIds());
+    }
+}
