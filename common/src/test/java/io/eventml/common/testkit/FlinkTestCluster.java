@@ -8,6 +8,8 @@ import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -51,7 +53,7 @@ public final class FlinkTestCluster {
      * The cluster configuration: the job configuration plus enough managed memory for RocksDB in 4
      * slots.
      */
-    private static Configuration clusterConfiguration() {
+    public static Configuration clusterConfiguration() {
         Configuration config = configuration();
         config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
         return config;
@@ -75,6 +77,22 @@ public final class FlinkTestCluster {
                 RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(100));
         config.set(PipelineOptions.GENERIC_TYPES, false);
         return config;
+    }
+
+    /**
+     * A second, separate MiniCluster like the shared one, started; the caller closes it. For tests
+     * that restore a savepoint into a new cluster.
+     */
+    public static MiniCluster startNewCluster() throws Exception {
+        MiniCluster cluster =
+                new MiniCluster(
+                        new MiniClusterConfiguration.Builder()
+                                .setConfiguration(clusterConfiguration())
+                                .setNumTaskManagers(TASK_MANAGERS)
+                                .setNumSlotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
+                                .build());
+        cluster.start();
+        return cluster;
     }
 
     /** An environment on the test MiniCluster with {@link #configuration()}. */

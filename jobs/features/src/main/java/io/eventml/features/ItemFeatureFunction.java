@@ -27,8 +27,8 @@ public final class ItemFeatureFunction
         extends KeyedProcessFunction<String, CanonicalEvent, PendingVector> {
     private static final long serialVersionUID = 1L;
 
-    /** Longer than the 24 h window at five-minute granularity. */
-    static final long RETENTION = 24 * Retention.HOUR + ItemState.BUCKET;
+    /** Longer than the 24 h window at one-hour granularity. */
+    static final long RETENTION = 25 * Retention.HOUR;
 
     /** Scoring order at equal event time: views first, then by eventId. */
     static final Comparator<CanonicalEvent> ORDER =
@@ -70,9 +70,11 @@ public final class ItemFeatureFunction
         if (!due.isEmpty()) {
             handle(new ArrayList<>(due), ctx, out);
         }
-        ItemState item = state.value();
-        if (item != null && time >= item.lastEventTime + RETENTION) {
-            state.clear();
+        if (Retention.isCleanupTime(time, ctx.timerService())) {
+            ItemState item = state.value();
+            if (item != null && time >= item.lastEventTime + RETENTION) {
+                state.clear();
+            }
         }
     }
 
@@ -89,10 +91,10 @@ public final class ItemFeatureFunction
                 out.collect(
                         new PendingVector(
                                 e,
-                                item.sum(t, ItemState.VIEWS, ItemState.BUCKETS_1H),
-                                item.sum(t, ItemState.VIEWS, ItemState.SLOTS),
-                                item.sum(t, ItemState.PURCHASES, ItemState.BUCKETS_1H),
-                                item.sum(t, ItemState.PURCHASES, ItemState.SLOTS),
+                                item.lastHour(t, ItemState.VIEWS),
+                                item.lastDay(t, ItemState.VIEWS),
+                                item.lastHour(t, ItemState.PURCHASES),
+                                item.lastDay(t, ItemState.PURCHASES),
                                 0));
             }
         }

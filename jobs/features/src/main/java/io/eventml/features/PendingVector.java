@@ -8,9 +8,9 @@ import io.eventml.common.event.CanonicalEvent;
  *
  * @param view the decision event
  * @param itemViews1h the item's views in the last 12 five-minute buckets before the view
- * @param itemViews24h ... in the last 288
+ * @param itemViews24h ... in the last 24 one-hour buckets
  * @param itemPurchases1h the item's purchases (order lines) in the last 12 five-minute buckets
- * @param itemPurchases24h ... in the last 288
+ * @param itemPurchases24h ... in the last 24 one-hour buckets
  * @param storeFootfall15m footfall of the view's store in the last 15 one-minute buckets, 0 without
  *     a store
  */

@@ -72,9 +72,11 @@ public final class StoreFootfallFunction
             throws Exception {
         score(views.release(time), out);
         apply(readings.release(time), ctx);
-        StoreState store = state.value();
-        if (store != null && time >= store.lastEventTime + RETENTION) {
-            state.clear();
+        if (Retention.isCleanupTime(time, ctx.timerService())) {
+            StoreState store = state.value();
+            if (store != null && time >= store.lastEventTime + RETENTION) {
+                state.clear();
+            }
         }
     }
 

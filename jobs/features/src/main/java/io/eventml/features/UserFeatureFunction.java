@@ -122,7 +122,9 @@ public final class UserFeatureFunction
             throws Exception {
         score(views.release(time), out);
         apply(events.release(time), ctx);
-        cleanUp(time);
+        if (Retention.isCleanupTime(time, ctx.timerService())) {
+            cleanUp(time);
+        }
     }
 
     private void score(List<PendingVector> due, Collector<FeatureVector> out) throws Exception {

@@ -19,12 +19,22 @@ import io.eventml.ingestion.IngestionConfig;
 import io.eventml.ingestion.IngestionJob;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -35,9 +45,13 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -236,10 +250,10 @@ class FeatureJobTest {
                     .isCloseTo(Math.log1p(rescan.hoursSincePurchase(view)), within(1e-12));
             assertThat(v[FeatureSpec.ITEM_VIEWS_1H])
                     .as(at)
-                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PRODUCT_VIEW, 12)));
+                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PRODUCT_VIEW, false)));
             assertThat(v[FeatureSpec.ITEM_PURCHASES_24H])
                     .as(at)
-                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PURCHASE, 288)));
+                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PURCHASE, true)));
             assertThat(v[FeatureSpec.USER_ITEM_VIEWS_24H])
                     .as(at)
                     .isEqualTo(Math.log1p(rescan.userItemViews24h(view)));
@@ -284,5 +298,162 @@ class FeatureJobTest {
         assertThat(vectors).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
         assertThat(vectors.stream().map(FeatureVector::eventId).collect(Collectors.toSet()))
                 .isEqualTo(viewIds());
+    }
+
+    @Test
+    void aRunStoppedWithASavepointAndRestoredInANewClusterGivesTheSameVectorsAsAnUninterruptedRun()
+            throws Exception {
+        KafkaOptions reference = freshTopicsWithCanonical();
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        featureJob(
+                env,
+                config(reference),
+                FeatureJob.kafkaSource(config(reference)),
+                FeatureJob.SOURCE_UID);
+        env.execute("features, uninterrupted");
+        Map<String, List<Double>> expected = byEventId(vectors(reference));
+        assertThat(expected.keySet()).isEqualTo(viewIds());
+
+        // First half: read each partition up to its middle, then keep running with everything read
+        // held in keyed
+        // state (an hour of out-of-orderness emits nothing yet), and stop with a savepoint.
+        KafkaOptions kafka = freshTopicsWithCanonical();
+        FeatureConfig config = config(kafka);
+        Map<TopicPartition, Long> middle = new HashMap<>();
+        endOffsets(kafka.topic(Topics.EVENTS_CANONICAL))
+                .forEach((tp, end) -> middle.put(tp, end / 2));
+        StreamExecutionEnvironment first = FlinkTestCluster.environment();
+        featureJob(
+                first,
+                config,
+                canonicalSource(config, OffsetsInitializer.earliest(), middle, false),
+                FeatureJob.SOURCE_UID);
+        JobClient running = first.executeAsync("features, first half");
+        awaitCommitted(config.groupId(), middle);
+        String savepoint =
+                running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+        assertThat(vectors(kafka)).as("all views read so far are held in state").isEmpty();
+
+        // Second half, in a new MiniCluster: restore every operator's state from the savepoint and
+        // read on from
+        // the middle. The source is a new one (a bounded KafkaSource restored from a savepoint
+        // never finishes, see
+        // docs/features.md).
+        StreamExecutionEnvironment second = FlinkTestCluster.environment();
+        featureJob(
+                second,
+                config,
+                canonicalSource(config, OffsetsInitializer.offsets(middle), null, true),
+                "canonical-second-half");
+        StreamGraph graph = second.getStreamGraph();
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, true));
+        try (MiniCluster newCluster = FlinkTestCluster.startNewCluster()) {
+            newCluster.executeJobBlocking(graph.getJobGraph());
+        }
+
+        List<FeatureVector> resumed = vectors(kafka);
+        assertThat(resumed).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
+        assertThat(byEventId(resumed)).isEqualTo(expected);
+    }
+
+    private static void featureJob(
+            StreamExecutionEnvironment env,
+            FeatureConfig config,
+            KafkaSource<CanonicalInput> source,
+            String sourceUid) {
+        FeatureJob.configure(env, config);
+        DataStream<CanonicalEvent> events =
+                env.fromSource(source, FeatureJob.watermarks(config), "canonical")
+                        .uid(sourceUid)
+                        .map(CanonicalInput::event)
+                        .uid("event")
+                        .returns(CanonicalEvent.class);
+        FeatureJob.pipeline(events)
+                .sinkTo(FeatureJob.featureSink(config.kafka()))
+                .uid(FeatureJob.SINK_UID);
+    }
+
+    /**
+     * The canonical topic from {@code start}: bounded by the latest offsets, or unbounded but
+     * stopping at {@code stop}.
+     */
+    private static KafkaSource<CanonicalInput> canonicalSource(
+            FeatureConfig config,
+            OffsetsInitializer start,
+            Map<TopicPartition, Long> stop,
+            boolean bounded) {
+        var builder =
+                KafkaSource.<CanonicalInput>builder()
+                        .setBootstrapServers(config.kafka().bootstrapServers())
+                        .setTopics(config.kafka().topic(Topics.EVENTS_CANONICAL))
+                        .setGroupId(config.groupId())
+                        .setStartingOffsets(start)
+                        .setDeserializer(new CanonicalDeserializer())
+                        .setProperty("isolation.level", "read_committed");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        } else {
+            builder.setUnbounded(OffsetsInitializer.offsets(stop));
+        }
+        return builder.build();
+    }
+
+    private static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
+        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            for (int p = 0; p < Topics.EVENTS_CANONICAL.partitions(); p++) {
+                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
+            }
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request)
+                    .all()
+                    .get()
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        }
+    }
+
+    /**
+     * Waits until the group committed (on a checkpoint) exactly {@code offsets}: the source has
+     * read that far.
+     */
+    private static void awaitCommitted(String groupId, Map<TopicPartition, Long> offsets)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
+            while (true) {
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
+                if (committed.equals(offsets)) {
+                    return;
+                }
+                assertThat(System.nanoTime())
+                        .as("committed %s, waiting for %s", committed, offsets)
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static Map<String, List<Double>> byEventId(List<FeatureVector> vectors) {
+        Map<String, List<Double>> map = new TreeMap<>();
+        for (FeatureVector v : vectors) {
+            map.put(
+                    v.eventId(),
+                    java.util.Arrays.stream(v.values().values)
+                            .boxed()
+                            .collect(Collectors.toList()));
+        }
+        return map;
+    }
+
+    private static String savepointDir() throws java.io.IOException {
+        return java.nio.file.Files.createTempDirectory("eventml-features-savepoint")
+                .toUri()
+                .toString();
     }
 }

@@ -53,17 +53,15 @@ final class FeatureRescan {
                 .sum();
     }
 
-    double itemCount(CanonicalEvent view, EventType type, int fiveMinuteBuckets) {
+    /** 1 h: the last 12 five-minute buckets; 24 h: the last 24 one-hour buckets. */
+    double itemCount(CanonicalEvent view, EventType type, boolean day) {
         return all.stream()
+                .filter(e -> view.itemId().equals(e.itemId()) && e.type() == type)
                 .filter(
                         e ->
-                                view.itemId().equals(e.itemId())
-                                        && e.type() == type
-                                        && inWindow(
-                                                e,
-                                                view.eventTime(),
-                                                FIVE_MINUTES,
-                                                fiveMinuteBuckets))
+                                day
+                                        ? inWindow(e, view.eventTime(), HOUR, 24)
+                                        : inWindow(e, view.eventTime(), FIVE_MINUTES, 12))
                 .count();
     }
 

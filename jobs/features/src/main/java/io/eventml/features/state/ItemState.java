@@ -1,26 +1,43 @@
 package io.eventml.features.state;
 
 /**
- * What the feature job keeps per item: views and purchases in a ring of 288 five-minute buckets (24
- * h).
+ * What the feature job keeps per item: views and purchases in a ring of 12 five-minute buckets (for
+ * the 1 h windows) and a ring of 24 one-hour buckets (for the 24 h windows).
  */
 public class ItemState {
     public static final int VIEWS = 0;
     public static final int PURCHASES = 1;
     public static final int CHANNELS = 2;
-    public static final long BUCKET = 5 * 60_000L;
-    public static final int SLOTS = 288;
-    public static final int BUCKETS_1H = 12;
+    public static final long FIVE_MINUTES = 5 * 60_000L;
+    public static final int FIVE_MINUTE_SLOTS = 12;
+    public static final int HOUR_SLOTS = 24;
 
-    public long[] ids = BucketRing.emptyIds(SLOTS);
-    public double[] sums = new double[SLOTS * CHANNELS];
+    public long[] fiveMinuteIds = BucketRing.emptyIds(FIVE_MINUTE_SLOTS);
+    public double[] fiveMinuteSums = new double[FIVE_MINUTE_SLOTS * CHANNELS];
+    public long[] hourIds = BucketRing.emptyIds(HOUR_SLOTS);
+    public double[] hourSums = new double[HOUR_SLOTS * CHANNELS];
     public long lastEventTime = Long.MIN_VALUE;
 
     public void add(long time, int channel) {
-        BucketRing.add(ids, sums, CHANNELS, BUCKET, time, channel, 1);
+        BucketRing.add(fiveMinuteIds, fiveMinuteSums, CHANNELS, FIVE_MINUTES, time, channel, 1);
+        BucketRing.add(hourIds, hourSums, CHANNELS, UserState.HOUR, time, channel, 1);
     }
 
-    public double sum(long time, int channel, int buckets) {
-        return BucketRing.sum(ids, sums, CHANNELS, BUCKET, time, channel, buckets);
+    /** The last 12 five-minute buckets as of {@code time}. */
+    public double lastHour(long time, int channel) {
+        return BucketRing.sum(
+                fiveMinuteIds,
+                fiveMinuteSums,
+                CHANNELS,
+                FIVE_MINUTES,
+                time,
+                channel,
+                FIVE_MINUTE_SLOTS);
+    }
+
+    /** The last 24 one-hour buckets as of {@code time}. */
+    public double lastDay(long time, int channel) {
+        return BucketRing.sum(
+                hourIds, hourSums, CHANNELS, UserState.HOUR, time, channel, HOUR_SLOTS);
     }
 }
