@@ -1,11 +1,11 @@
 package io.eventml.features;
 
 import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 
 import java.io.Serializable;
 import java.time.Duration;
-import java.util.List;
 
 /**
  * Settings of the feature job, from its arguments (see docs/features.md).
@@ -40,7 +40,7 @@ public record FeatureConfig(
                 args.choice(
                         "starting-offsets",
                         "earliest",
-                        List.of("earliest", "latest", "committed"),
+                        JobSetup.STARTING_OFFSETS,
                         "where to start without a savepoint");
         boolean bounded = args.flag("bounded", false, "stop at the end offsets found at start");
         int parallelism =

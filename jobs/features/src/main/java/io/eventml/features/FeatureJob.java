@@ -1,6 +1,7 @@
 package io.eventml.features;
 
 import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
@@ -18,10 +19,6 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
-
-import java.time.Duration;
 
 /**
  * The feature job: {@code events.canonical} in, one point-in-time feature vector per product view
@@ -44,8 +41,6 @@ public final class FeatureJob {
     public static final String USER_UID = "features-user";
     public static final String SINK_UID = "features-sink";
     public static final String DLQ_SINK_UID = "features-dlq-sink";
-
-    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private final FeatureConfig config;
     private final Source<CanonicalInput, ?, ?> source;
@@ -72,13 +67,13 @@ public final class FeatureJob {
                         config,
                         kafkaSource(config),
                         featureSink(config.kafka()),
-                        deadLetterSink(config.kafka()))
+                        JobSetup.deadLetterSink(config.kafka()))
                 .build(env);
         env.execute("EventML features");
     }
 
     public void build(StreamExecutionEnvironment env) {
-        configure(env, config);
+        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
         DataStream<CanonicalInput> input =
                 env.fromSource(source, watermarks(config), "Kafka: events.canonical")
                         .uid(SOURCE_UID);
@@ -139,19 +134,6 @@ public final class FeatureJob {
                 .name("User features");
     }
 
-    static void configure(StreamExecutionEnvironment env, FeatureConfig config) {
-        if (config.parallelism() > 0) {
-            env.setParallelism(config.parallelism());
-        }
-        if (config.checkpointInterval() != null) {
-            env.enableCheckpointing(config.checkpointInterval().toMillis());
-        } else if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
-            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
-        }
-        // Records are immutable and state objects are copied out of RocksDB on every read.
-        env.getConfig().enableObjectReuse();
-    }
-
     public static WatermarkStrategy<CanonicalInput> watermarks(FeatureConfig config) {
         return WatermarkStrategy.<CanonicalInput>forBoundedOutOfOrderness(config.outOfOrderness())
                 .withTimestampAssigner((in, kafkaTimestamp) -> in.eventTime())
@@ -164,14 +146,7 @@ public final class FeatureJob {
                         .setBootstrapServers(config.kafka().bootstrapServers())
                         .setTopics(config.kafka().topic(Topics.EVENTS_CANONICAL))
                         .setGroupId(config.groupId())
-                        .setStartingOffsets(
-                                switch (config.startingOffsets()) {
-                                    case "latest" -> OffsetsInitializer.latest();
-                                    case "committed" ->
-                                            OffsetsInitializer.committedOffsets(
-                                                    OffsetResetStrategy.EARLIEST);
-                                    default -> OffsetsInitializer.earliest();
-                                })
+                        .setStartingOffsets(JobSetup.startingOffsets(config.startingOffsets()))
                         .setDeserializer(new CanonicalDeserializer())
                         .setProperty("isolation.level", "read_committed");
         if (config.bounded()) {
@@ -189,15 +164,5 @@ public final class FeatureJob {
                         Topics.FEATURES_USER.valueCodec(),
                         FeatureVector::userId,
                         FeatureVector::eventTime));
-    }
-
-    public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
-        return kafka.sink(
-                "dlq",
-                new TopicSerializer<>(
-                        kafka.topic(Topics.EVENTS_DLQ),
-                        Topics.EVENTS_DLQ.valueCodec(),
-                        DeadLetter::originTopic,
-                        DeadLetter::failedAt));
     }
 }

@@ -1,5 +1,6 @@
 package io.eventml.features;
 
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
@@ -121,7 +122,7 @@ class FeatureJobTest {
                         ingestion,
                         IngestionJob.kafkaSource(ingestion),
                         IngestionJob.canonicalSink(kafka),
-                        IngestionJob.deadLetterSink(kafka))
+                        JobSetup.deadLetterSink(kafka))
                 .build(env);
         env.execute("ingestion for the feature tests");
         canonicalRecords = KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
@@ -198,7 +199,7 @@ class FeatureJobTest {
                         config,
                         FeatureJob.kafkaSource(config),
                         FeatureJob.featureSink(kafka),
-                        FeatureJob.deadLetterSink(kafka))
+                        JobSetup.deadLetterSink(kafka))
                 .build(env);
         env.execute("features");
 
@@ -275,7 +276,7 @@ class FeatureJobTest {
         FeatureConfig config = config(kafka);
         String failure = "features-eos" + kafka.topicSuffix();
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        FeatureJob.configure(env, config);
+        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
         DataStream<CanonicalEvent> events =
                 env.fromSource(
                                 FeatureJob.kafkaSource(config),
@@ -362,7 +363,7 @@ class FeatureJobTest {
             FeatureConfig config,
             KafkaSource<CanonicalInput> source,
             String sourceUid) {
-        FeatureJob.configure(env, config);
+        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
         DataStream<CanonicalEvent> events =
                 env.fromSource(source, FeatureJob.watermarks(config), "canonical")
                         .uid(sourceUid)

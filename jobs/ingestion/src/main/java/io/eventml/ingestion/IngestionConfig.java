@@ -1,6 +1,7 @@
 package io.eventml.ingestion;
 
 import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.serde.JsonLimits;
@@ -10,7 +11,6 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 /**
  * Settings of the ingestion job, from its arguments (see docs/ingestion.md).
@@ -46,8 +46,6 @@ public record IngestionConfig(
         int deadLetterPayloadBytes)
         implements Serializable {
 
-    public static final List<String> STARTING_OFFSETS = List.of("earliest", "latest", "committed");
-
     public static IngestionConfig fromArgs(JobArgs args) {
         KafkaOptions kafka = KafkaOptions.fromArgs(args, "ingestion");
         String groupId =
@@ -56,7 +54,7 @@ public record IngestionConfig(
                 args.choice(
                         "starting-offsets",
                         "earliest",
-                        STARTING_OFFSETS,
+                        JobSetup.STARTING_OFFSETS,
                         "where to start without a savepoint");
         boolean bounded = args.flag("bounded", false, "stop at the end offsets found at start");
         int parallelism =

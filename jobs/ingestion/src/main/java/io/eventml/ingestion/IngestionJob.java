@@ -1,6 +1,7 @@
 package io.eventml.ingestion;
 
 import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
@@ -18,8 +19,6 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -44,8 +43,6 @@ public final class IngestionJob {
     public static final String DEDUP_UID = "ingestion-dedup";
     public static final String CANONICAL_SINK_UID = "ingestion-canonical-sink";
     public static final String DLQ_SINK_UID = "ingestion-dlq-sink";
-
-    private static final Duration DEFAULT_CHECKPOINT_INTERVAL = Duration.ofSeconds(10);
 
     private final IngestionConfig config;
     private final Source<Ingested, ?, ?> source;
@@ -74,14 +71,14 @@ public final class IngestionJob {
                         config,
                         kafkaSource(config),
                         canonicalSink(config.kafka()),
-                        deadLetterSink(config.kafka()));
+                        JobSetup.deadLetterSink(config.kafka()));
         job.build(env);
         env.execute("EventML ingestion");
     }
 
     /** Adds the job to {@code env}: settings, source, pipeline, sinks. */
     public void build(StreamExecutionEnvironment env) {
-        configure(env, config);
+        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
         DataStream<Ingested> ingested =
                 env.fromSource(source, watermarks(config), "Kafka: raw topics").uid(SOURCE_UID);
         Outputs out = pipeline(ingested, config.dedupTtl());
@@ -110,20 +107,6 @@ public final class IngestionJob {
         return new Outputs(unique, events.getSideOutput(SplitDeadLetters.DEAD_LETTERS));
     }
 
-    static void configure(StreamExecutionEnvironment env, IngestionConfig config) {
-        if (config.parallelism() > 0) {
-            env.setParallelism(config.parallelism());
-        }
-        if (config.checkpointInterval() != null) {
-            env.enableCheckpointing(config.checkpointInterval().toMillis());
-        } else if (!env.getCheckpointConfig().isCheckpointingEnabled()) {
-            env.enableCheckpointing(DEFAULT_CHECKPOINT_INTERVAL.toMillis());
-        }
-        // Every record type is an immutable Java record: handing the same object down a chain is
-        // safe.
-        env.getConfig().enableObjectReuse();
-    }
-
     /**
      * Bounded out-of-orderness per Kafka partition, idle partitions ignored; dead letters never
      * move it.
@@ -146,7 +129,7 @@ public final class IngestionJob {
                         .setBootstrapServers(kafka.bootstrapServers())
                         .setTopics(sourceByTopic.keySet().toArray(new String[0]))
                         .setGroupId(config.groupId())
-                        .setStartingOffsets(startingOffsets(config.startingOffsets()))
+                        .setStartingOffsets(JobSetup.startingOffsets(config.startingOffsets()))
                         .setDeserializer(
                                 new RawRecordDeserializer(
                                         sourceByTopic,
@@ -162,14 +145,6 @@ public final class IngestionJob {
         return builder.build();
     }
 
-    private static OffsetsInitializer startingOffsets(String choice) {
-        return switch (choice) {
-            case "latest" -> OffsetsInitializer.latest();
-            case "committed" -> OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST);
-            default -> OffsetsInitializer.earliest();
-        };
-    }
-
     /**
      * {@code events.canonical}: keyed by user (store for sensor readings), timestamped with the
      * event time.
@@ -182,16 +157,5 @@ public final class IngestionJob {
                         Topics.EVENTS_CANONICAL.valueCodec(),
                         CanonicalEvent::partitionKey,
                         CanonicalEvent::eventTime));
-    }
-
-    /** {@code events.dlq}: keyed by origin topic, timestamped with the time of rejection. */
-    public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
-        return kafka.sink(
-                "dlq",
-                new TopicSerializer<>(
-                        kafka.topic(Topics.EVENTS_DLQ),
-                        Topics.EVENTS_DLQ.valueCodec(),
-                        DeadLetter::originTopic,
-                        DeadLetter::failedAt));
     }
 }

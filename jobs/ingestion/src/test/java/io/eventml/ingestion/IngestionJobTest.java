@@ -1,5 +1,6 @@
 package io.eventml.ingestion;
 
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
@@ -111,7 +112,7 @@ class IngestionJobTest {
                         config,
                         IngestionJob.kafkaSource(config),
                         IngestionJob.canonicalSink(config.kafka()),
-                        IngestionJob.deadLetterSink(config.kafka()))
+                        JobSetup.deadLetterSink(config.kafka()))
                 .build(env);
         env.execute("ingestion test");
 
@@ -127,7 +128,7 @@ class IngestionJobTest {
         String failure = "ingestion-eos" + suffix;
 
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        IngestionJob.configure(env, config);
+        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
         DataStream<Ingested> ingested =
                 env.fromSource(
                                 IngestionJob.kafkaSource(config),
@@ -141,7 +142,7 @@ class IngestionJobTest {
                 .map(new FailOnceAfterCheckpoint<>(failure, raw.size() / 3))
                 .returns(CanonicalEvent.class)
                 .sinkTo(IngestionJob.canonicalSink(config.kafka()));
-        out.deadLetters().sinkTo(IngestionJob.deadLetterSink(config.kafka()));
+        out.deadLetters().sinkTo(JobSetup.deadLetterSink(config.kafka()));
         env.execute("ingestion exactly-once test");
 
         assertThat(FailOnceAfterCheckpoint.hasFailed(failure))
