@@ -2,6 +2,7 @@ package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
+import io.eventml.common.state.TimeBuffer;
 import io.eventml.features.state.ItemState;
 
 import org.apache.flink.api.common.functions.OpenContext;

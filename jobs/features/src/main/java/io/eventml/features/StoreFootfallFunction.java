@@ -1,6 +1,7 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.state.TimeBuffer;
 import io.eventml.features.state.StoreState;
 
 import org.apache.flink.api.common.functions.OpenContext;

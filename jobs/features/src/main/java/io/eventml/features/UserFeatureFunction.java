@@ -5,6 +5,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.raw.LoyaltyTier;
+import io.eventml.common.state.TimeBuffer;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
 import io.eventml.features.state.UserState;

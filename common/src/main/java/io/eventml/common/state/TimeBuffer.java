@@ -1,4 +1,4 @@
-package io.eventml.features;
+package io.eventml.common.state;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
 import org.apache.flink.api.common.state.MapState;
@@ -16,10 +16,10 @@ import java.util.List;
  * out-of-orderness bound). One event-time timer per distinct timestamp; the entry is removed when
  * it is released.
  */
-final class TimeBuffer<T> {
+public final class TimeBuffer<T> {
     private final MapState<Long, List<T>> held;
 
-    TimeBuffer(RuntimeContext context, String name, TypeInformation<T> type) {
+    public TimeBuffer(RuntimeContext context, String name, TypeInformation<T> type) {
         held = context.getMapState(new MapStateDescriptor<>(name, Types.LONG, Types.LIST(type)));
     }
 
@@ -27,7 +27,7 @@ final class TimeBuffer<T> {
      * Holds {@code value} until the watermark reaches {@code time}. Returns false, holding nothing,
      * when the watermark is already there: the value is late and the caller handles it at once.
      */
-    boolean hold(long time, T value, TimerService timers) throws Exception {
+    public boolean hold(long time, T value, TimerService timers) throws Exception {
         if (time <= timers.currentWatermark()) {
             return false;
         }
@@ -42,7 +42,7 @@ final class TimeBuffer<T> {
     }
 
     /** The values held for {@code time}, now removed; empty when there are none. */
-    List<T> release(long time) throws Exception {
+    public List<T> release(long time) throws Exception {
         List<T> values = held.get(time);
         if (values == null) {
             return List.of();
@@ -52,7 +52,7 @@ final class TimeBuffer<T> {
     }
 
     /** Whether anything is held at all (for tests and clean-up checks). */
-    boolean isEmpty() throws Exception {
+    public boolean isEmpty() throws Exception {
         return held.isEmpty();
     }
 }
