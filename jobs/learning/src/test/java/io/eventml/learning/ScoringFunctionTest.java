@@ -1,0 +1,77 @@
+package io.eventml.learning;
+
+import io.eventml.common.features.FeatureVector;
+
+import org.apache.flink.ml.linalg.DenseVector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithNonKeyedOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class ScoringFunctionTest {
+
+    private static TwoInputStreamOperatorTestHarness<FeatureVector, ModelUpdate, Prediction>
+            harness() throws Exception {
+        return new TwoInputStreamOperatorTestHarness<>(
+                new CoBroadcastWithNonKeyedOperator<>(
+                        new ScoringFunction("ctr"), List.of(ScoringFunction.MODELS)));
+    }
+
+    private static ModelUpdate model(long version, double... weights) {
+        return new ModelUpdate(
+                "ctr", version, new DenseVector(weights), 1000 * version, 0.4, 0.7, 0.1, 1, 0);
+    }
+
+    private static FeatureVector vector(String id, int spec, double... values) {
+        return new FeatureVector(id, "u-1", "sku-1", 0, spec, new DenseVector(values));
+    }
+
+    @Test
+    void scoresWithTheNewestModelAndNothingBeforeTheFirst() throws Exception {
+        try (var h = harness()) {
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("v0", 1, 1, 1)));
+            h.processElement2(new StreamRecord<>(model(1, 0.5, -0.25)));
+            h.processElement1(new StreamRecord<>(vector("v1", 1, 1, 2)));
+            h.processElement2(new StreamRecord<>(model(3, 1.0, 1.0)));
+            h.processElement2(
+                    new StreamRecord<>(model(2, -9, -9))); // older than the newest: ignored
+            h.processElement1(new StreamRecord<>(vector("v2", 1, 1, 2)));
+            h.processElement1(
+                    new StreamRecord<>(vector("v3", 2, 1, 2))); // another spec version: not scored
+
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(Prediction::eventId).containsExactly("v1", "v2");
+            assertThat(out.get(0).modelVersion()).isEqualTo(1);
+            assertThat(out.get(0).probability()).isCloseTo(0.5, within(1e-12)); // 0.5 - 0.5 = 0
+            assertThat(out.get(1).modelVersion()).isEqualTo(3);
+            assertThat(out.get(1).probability()).isCloseTo(1 / (1 + Math.exp(-3)), within(1e-12));
+        }
+    }
+
+    @Test
+    void aRestoredScorerScoresAtOnceWithTheModelItHad() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(new StreamRecord<>(model(7, 2.0, 0.0)));
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(new StreamRecord<>(vector("v1", 1, 1, 5)));
+            List<Prediction> out = restored.extractOutputValues();
+            assertThat(out).hasSize(1);
+            assertThat(out.get(0).modelVersion()).isEqualTo(7);
+            assertThat(out.get(0).probability()).isCloseTo(1 / (1 + Math.exp(-2)), within(1e-12));
+        }
+    }
+}
