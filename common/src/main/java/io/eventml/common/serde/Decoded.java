@@ -1,7 +1,6 @@
 package io.eventml.common.serde;
 
 import java.util.Objects;
-import java.util.function.Function;
 
 /**
  * The outcome of decoding one record: either a value or a {@link DecodeError}. Decoding never
@@ -30,10 +29,6 @@ public sealed interface Decoded<T> {
 
     /** The error; throws {@link IllegalStateException} when this is {@link Valid}. */
     DecodeError error();
-
-    default <R> Decoded<R> map(Function<? super T, ? extends R> f) {
-        return isValid() ? valid(f.apply(value())) : invalid(error());
-    }
 
     /** A decoded value. */
     record Valid<T>(T value) implements Decoded<T> {

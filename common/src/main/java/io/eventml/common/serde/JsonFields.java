@@ -276,14 +276,6 @@ public final class JsonFields {
 
     // ---- structure ----
 
-    public JsonFields requiredObject(String name) {
-        JsonNode value = required(name);
-        if (!(value instanceof ObjectNode object)) {
-            throw wrongType(name, "an object", value);
-        }
-        return new JsonFields(object, pathOf(name));
-    }
-
     /**
      * The elements of an array of objects, each read by {@code reader}; at least {@code min}, at
      * most {@code max}.

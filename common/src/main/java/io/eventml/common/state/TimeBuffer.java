@@ -50,9 +50,4 @@ public final class TimeBuffer<T> {
         held.remove(time);
         return values;
     }
-
-    /** Whether anything is held at all (for tests and clean-up checks). */
-    public boolean isEmpty() throws Exception {
-        return held.isEmpty();
-    }
 }

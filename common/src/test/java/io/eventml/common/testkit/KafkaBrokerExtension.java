@@ -184,14 +184,6 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         return drain(topic, "read_committed");
     }
 
-    /**
-     * Like {@link #drain(String)} with {@code read_uncommitted}: aborted transactional records are
-     * returned too.
-     */
-    public List<ConsumerRecord<byte[], byte[]>> drainUncommitted(String topic) {
-        return drain(topic, "read_uncommitted");
-    }
-
     private List<ConsumerRecord<byte[], byte[]>> drain(String topic, String isolationLevel) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());

@@ -40,7 +40,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -94,14 +93,7 @@ class FeatureJobTest {
         KAFKA.produce(
                 new Simulator(world)
                         .records(0, world.ticks()).stream()
-                                .map(
-                                        r ->
-                                                new ProducerRecord<>(
-                                                        kafka.topic(Topics.raw(r.source())),
-                                                        null,
-                                                        r.deliveryTime(),
-                                                        r.key().getBytes(StandardCharsets.UTF_8),
-                                                        r.value()))
+                                .map(r -> r.toProducerRecord(kafka))
                                 .collect(Collectors.toList()));
         IngestionConfig ingestion =
                 new IngestionConfig(
@@ -216,6 +208,8 @@ class FeatureJobTest {
         List<FeatureVector> sample = new ArrayList<>(vectors);
         Collections.shuffle(sample, new Random(1));
         int nonZeroUserViews = 0;
+        int inCartSeen = 0;
+        int loyaltySeen = 0;
         int inStore = 0;
         for (FeatureVector fv : sample.subList(0, 300)) {
             CanonicalEvent view = views.get(fv.eventId());
@@ -262,12 +256,39 @@ class FeatureJobTest {
                     .as(at)
                     .isEqualTo(Math.log1p(rescan.footfall15m(view)));
             assertThat(v[FeatureSpec.IN_STORE]).as(at).isEqualTo(view.storeId() == null ? 0 : 1);
+            int tier = rescan.loyaltyTier(view);
+            assertThat(v[FeatureSpec.LOYALTY_KNOWN]).as(at).isEqualTo(tier >= 0 ? 1 : 0);
+            assertThat(v[FeatureSpec.LOYALTY_TIER]).as(at).isEqualTo(tier >= 0 ? tier / 3.0 : 0);
+            assertThat(v[FeatureSpec.SENTIMENT_24H])
+                    .as(at)
+                    .isCloseTo(rescan.sentiment24h(view), within(1e-12));
+            assertThat(v[FeatureSpec.USER_ITEM_IN_CART])
+                    .as(at)
+                    .isEqualTo(rescan.inCart(view) ? 1 : 0);
+            assertThat(v[FeatureSpec.ITEM_CONVERSION_24H])
+                    .as(at)
+                    .isEqualTo(
+                            FeatureSpec.conversion(
+                                    rescan.itemCount(view, EventType.PURCHASE, true),
+                                    rescan.itemCount(view, EventType.PRODUCT_VIEW, true)));
+            double[] category = new double[FeatureSpec.CATEGORY_BUCKETS];
+            category[FeatureSpec.categoryBucket(view.attributes().get("category"))] = 1;
+            assertThat(
+                            java.util.Arrays.copyOfRange(
+                                    v, FeatureSpec.CATEGORY_HASH_0, FeatureSpec.SIZE))
+                    .as(at)
+                    .containsExactly(category);
+            assertThat(v[FeatureSpec.BIAS]).isEqualTo(1);
+            inCartSeen += rescan.inCart(view) ? 1 : 0;
+            loyaltySeen += tier >= 0 ? 1 : 0;
             nonZeroUserViews += v[FeatureSpec.USER_VIEWS_10M] > 0 ? 1 : 0;
             inStore += view.storeId() != null ? 1 : 0;
         }
         // The sample exercises the interesting cases, not only empty windows.
         assertThat(nonZeroUserViews).isGreaterThan(50);
         assertThat(inStore).isGreaterThan(10);
+        assertThat(inCartSeen).isPositive();
+        assertThat(loyaltySeen).isPositive();
     }
 
     @Test

@@ -111,4 +111,55 @@ final class FeatureRescan {
                         FeatureSpec.MAX_HOURS_SINCE_PURCHASE,
                         (view.eventTime() - last) / (double) HOUR);
     }
+
+    private java.util.stream.Stream<CanonicalEvent> userBefore(
+            CanonicalEvent view, EventType type) {
+        return all.stream()
+                .filter(
+                        e ->
+                                view.userId().equals(e.userId())
+                                        && e.type() == type
+                                        && e.eventTime() < view.eventTime());
+    }
+
+    /**
+     * The tier rank of the user's latest loyalty update before the view (ties: the larger eventId),
+     * or -1.
+     */
+    int loyaltyTier(CanonicalEvent view) {
+        return userBefore(view, EventType.LOYALTY_UPDATE)
+                .max(
+                        java.util.Comparator.comparingLong(CanonicalEvent::eventTime)
+                                .thenComparing(CanonicalEvent::eventId))
+                .map(
+                        e ->
+                                io.eventml.common.raw.LoyaltyTier.valueOf(
+                                                e.attributes().get("tier"))
+                                        .ordinal())
+                .orElse(-1);
+    }
+
+    /** Mean sentiment of the user's posts in the last 24 one-hour buckets, 0 without posts. */
+    double sentiment24h(CanonicalEvent view) {
+        return userBefore(view, EventType.SOCIAL_POST)
+                .filter(e -> inWindow(e, view.eventTime(), HOUR, 24))
+                .mapToDouble(CanonicalEvent::value)
+                .average()
+                .orElse(0);
+    }
+
+    /** Added to the cart within 24 h before the view and not bought since. */
+    boolean inCart(CanonicalEvent view) {
+        long added = latest(view, EventType.ADD_TO_CART);
+        long bought = latest(view, EventType.PURCHASE);
+        return added != Long.MIN_VALUE && added > bought && view.eventTime() - added < 24 * HOUR;
+    }
+
+    private long latest(CanonicalEvent view, EventType type) {
+        return userBefore(view, type)
+                .filter(e -> view.itemId().equals(e.itemId()))
+                .mapToLong(CanonicalEvent::eventTime)
+                .max()
+                .orElse(Long.MIN_VALUE);
+    }
 }

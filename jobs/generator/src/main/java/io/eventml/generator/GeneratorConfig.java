@@ -95,10 +95,6 @@ public record GeneratorConfig(
         }
     }
 
-    public Duration tick() {
-        return TICK;
-    }
-
     /** Simulated time of the start of {@code tick}, epoch ms. */
     public long tickStart(long tick) {
         return startTime.toEpochMilli() + tick * TICK.toMillis();

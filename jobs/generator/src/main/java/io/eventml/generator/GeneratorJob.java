@@ -2,8 +2,6 @@ package io.eventml.generator;
 
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.KafkaOptions;
-import io.eventml.common.serde.Codec;
-import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -117,12 +115,7 @@ public final class GeneratorJob {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 RawRecord r, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(
-                    kafka.topic(Topics.raw(r.source())),
-                    null,
-                    r.deliveryTime(),
-                    Codec.utf8().encode(r.key()),
-                    r.value());
+            return r.toProducerRecord(kafka);
         }
     }
 }

@@ -1,6 +1,11 @@
 package io.eventml.generator;
 
+import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.EventSource;
+import io.eventml.common.serde.Codec;
+import io.eventml.common.topic.Topics;
+
+import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.util.Arrays;
 import java.util.Objects;
@@ -34,6 +39,19 @@ public record RawRecord(
 
     public boolean isCorrupted() {
         return corruption != null;
+    }
+
+    /**
+     * This record as the generator sends it: to its source's raw topic, keyed, timestamped with its
+     * delivery.
+     */
+    public ProducerRecord<byte[], byte[]> toProducerRecord(KafkaOptions kafka) {
+        return new ProducerRecord<>(
+                kafka.topic(Topics.raw(source)),
+                null,
+                deliveryTime,
+                Codec.utf8().encode(key),
+                value);
     }
 
     RawRecord asDuplicate(long newDeliveryTime) {

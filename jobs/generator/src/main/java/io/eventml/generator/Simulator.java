@@ -106,10 +106,6 @@ public final class Simulator {
         this.lookbackTicks = (MAX_SESSION_MS + maxDelayMs) / tickMs + 2;
     }
 
-    public GeneratorConfig config() {
-        return config;
-    }
-
     public RetailWorld world() {
         return world;
     }

@@ -134,7 +134,7 @@ class OnlineTrainerTest {
     }
 
     @Test
-    void examplesOfAnotherSpecVersionAreCountedNotLearned() throws Exception {
+    void examplesOfAnotherSpecVersionAreNotLearned() throws Exception {
         try (var h = harness()) {
             h.open();
             for (TrainingExample e : examples(999, 1)) {
