@@ -45,6 +45,13 @@ public final class JobSetup {
         env.getConfig().enableObjectReuse();
     }
 
+    /**
+     * {@link #configure(StreamExecutionEnvironment, int, Duration)} with a job's source options.
+     */
+    public static void configure(StreamExecutionEnvironment env, SourceOptions source) {
+        configure(env, source.parallelism(), source.checkpointInterval());
+    }
+
     /** The offsets a Kafka source starts from without a savepoint. */
     public static OffsetsInitializer startingOffsets(String choice) {
         return switch (choice) {

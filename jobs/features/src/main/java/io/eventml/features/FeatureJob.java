@@ -15,10 +15,10 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.util.List;
 
 /**
  * The feature job: {@code events.canonical} in, one point-in-time feature vector per product view
@@ -73,7 +73,7 @@ public final class FeatureJob {
     }
 
     public void build(StreamExecutionEnvironment env) {
-        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
+        JobSetup.configure(env, config.source());
         DataStream<CanonicalInput> input =
                 env.fromSource(source, watermarks(config), "Kafka: events.canonical")
                         .uid(SOURCE_UID);
@@ -135,24 +135,15 @@ public final class FeatureJob {
     }
 
     public static WatermarkStrategy<CanonicalInput> watermarks(FeatureConfig config) {
-        return WatermarkStrategy.<CanonicalInput>forBoundedOutOfOrderness(config.outOfOrderness())
-                .withTimestampAssigner((in, kafkaTimestamp) -> in.eventTime())
-                .withIdleness(config.idleness());
+        return config.source().watermarks((in, kafkaTimestamp) -> in.eventTime());
     }
 
     public static KafkaSource<CanonicalInput> kafkaSource(FeatureConfig config) {
-        KafkaSourceBuilder<CanonicalInput> builder =
-                KafkaSource.<CanonicalInput>builder()
-                        .setBootstrapServers(config.kafka().bootstrapServers())
-                        .setTopics(config.kafka().topic(Topics.EVENTS_CANONICAL))
-                        .setGroupId(config.groupId())
-                        .setStartingOffsets(JobSetup.startingOffsets(config.startingOffsets()))
-                        .setDeserializer(new CanonicalDeserializer())
-                        .setProperty("isolation.level", "read_committed");
-        if (config.bounded()) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        return config.source()
+                .kafkaSource(
+                        config.kafka(),
+                        List.of(config.kafka().topic(Topics.EVENTS_CANONICAL)),
+                        new CanonicalDeserializer());
     }
 
     /** {@code features.user}: keyed by user, timestamped with the view's time. */

@@ -2,6 +2,7 @@ package io.eventml.features;
 
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.SourceOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
@@ -98,14 +99,15 @@ class FeatureJobTest {
         IngestionConfig ingestion =
                 new IngestionConfig(
                         kafka,
-                        "ingest" + suffix,
-                        "earliest",
-                        true,
-                        2,
-                        null,
+                        new SourceOptions(
+                                "ingest" + suffix,
+                                "earliest",
+                                true,
+                                2,
+                                null,
+                                Duration.ofSeconds(5),
+                                Duration.ofSeconds(30)),
                         Duration.ofHours(24),
-                        Duration.ofSeconds(5),
-                        Duration.ofSeconds(30),
                         JsonLimits.DEFAULT,
                         TimeBounds.DEFAULT,
                         DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
@@ -160,13 +162,14 @@ class FeatureJobTest {
         // result must not depend on order at all.
         return new FeatureConfig(
                 kafka,
-                "features" + kafka.topicSuffix(),
-                "earliest",
-                true,
-                2,
-                null,
-                Duration.ofHours(1),
-                Duration.ofSeconds(30));
+                new SourceOptions(
+                        "features" + kafka.topicSuffix(),
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        Duration.ofHours(1),
+                        Duration.ofSeconds(30)));
     }
 
     private static List<FeatureVector> vectors(KafkaOptions kafka) {
@@ -297,7 +300,7 @@ class FeatureJobTest {
         FeatureConfig config = config(kafka);
         String failure = "features-eos" + kafka.topicSuffix();
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
+        JobSetup.configure(env, config.source());
         DataStream<CanonicalEvent> events =
                 env.fromSource(
                                 FeatureJob.kafkaSource(config),
@@ -351,7 +354,7 @@ class FeatureJobTest {
                 canonicalSource(config, OffsetsInitializer.earliest(), middle, false),
                 FeatureJob.SOURCE_UID);
         JobClient running = first.executeAsync("features, first half");
-        awaitCommitted(config.groupId(), middle);
+        awaitCommitted(config.source().groupId(), middle);
         String savepoint =
                 running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
                         .get(2, TimeUnit.MINUTES);
@@ -384,7 +387,7 @@ class FeatureJobTest {
             FeatureConfig config,
             KafkaSource<CanonicalInput> source,
             String sourceUid) {
-        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
+        JobSetup.configure(env, config.source());
         DataStream<CanonicalEvent> events =
                 env.fromSource(source, FeatureJob.watermarks(config), "canonical")
                         .uid(sourceUid)
@@ -409,7 +412,7 @@ class FeatureJobTest {
                 KafkaSource.<CanonicalInput>builder()
                         .setBootstrapServers(config.kafka().bootstrapServers())
                         .setTopics(config.kafka().topic(Topics.EVENTS_CANONICAL))
-                        .setGroupId(config.groupId())
+                        .setGroupId(config.source().groupId())
                         .setStartingOffsets(start)
                         .setDeserializer(new CanonicalDeserializer())
                         .setProperty("isolation.level", "read_committed");

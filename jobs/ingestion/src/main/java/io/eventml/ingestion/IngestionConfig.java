@@ -1,8 +1,8 @@
 package io.eventml.ingestion;
 
 import io.eventml.common.config.JobArgs;
-import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.SourceOptions;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.serde.JsonLimits;
 import io.eventml.common.serde.TimeBounds;
@@ -16,31 +16,16 @@ import java.time.Instant;
  * Settings of the ingestion job, from its arguments (see docs/ingestion.md).
  *
  * @param kafka brokers, transactional id prefix, delivery guarantee, topic suffix
- * @param groupId consumer group of the raw topics (offsets are committed on checkpoints, for
- *     monitoring)
- * @param startingOffsets where to start without a savepoint: earliest, latest or committed
- * @param bounded stop at the end offsets found at start (tests and backfills) instead of running
- *     forever
- * @param parallelism job parallelism, or -1 for the cluster default
- * @param checkpointInterval checkpoint interval, or {@code null} to keep the cluster's (10 s if it
- *     has none)
+ * @param source consumer group, starting offsets, boundedness, parallelism, checkpoints, watermarks
  * @param dedupTtl how long an eventId is remembered for de-duplication
- * @param outOfOrderness bound of the watermarks
- * @param idleness after how long without records a partition stops holding back the watermark
  * @param limits read limits of raw records
  * @param timeBounds plausible event times
  * @param deadLetterPayloadBytes how much of a rejected payload a dead letter keeps
  */
 public record IngestionConfig(
         KafkaOptions kafka,
-        String groupId,
-        String startingOffsets,
-        boolean bounded,
-        int parallelism,
-        Duration checkpointInterval,
+        SourceOptions source,
         Duration dedupTtl,
-        Duration outOfOrderness,
-        Duration idleness,
         JsonLimits limits,
         TimeBounds timeBounds,
         int deadLetterPayloadBytes)
@@ -48,43 +33,14 @@ public record IngestionConfig(
 
     public static IngestionConfig fromArgs(JobArgs args) {
         KafkaOptions kafka = KafkaOptions.fromArgs(args, "ingestion");
-        String groupId =
-                args.string("group-id", "eventml-ingestion", "consumer group of the raw topics");
-        String starting =
-                args.choice(
-                        "starting-offsets",
-                        "earliest",
-                        JobSetup.STARTING_OFFSETS,
-                        "where to start without a savepoint");
-        boolean bounded = args.flag("bounded", false, "stop at the end offsets found at start");
-        int parallelism =
-                args.intValue(
-                        "parallelism", -1, -1, 32_768, "job parallelism (-1: cluster default)");
-        if (parallelism == 0) {
-            throw new JobArgs.InvalidArgumentsException(
-                    "ingestion: --parallelism is '0', expected -1 or at least 1");
-        }
-        Duration checkpointInterval =
-                args.duration(
-                        "checkpoint-interval", null, Duration.ofMillis(100), "checkpoint interval");
+        SourceOptions source =
+                SourceOptions.fromArgs(args, "ingestion", "the raw topics", Duration.ofSeconds(5));
         Duration dedupTtl =
                 args.duration(
                         "dedup-ttl",
                         Duration.ofHours(24),
                         Duration.ofSeconds(1),
                         "how long eventIds are remembered");
-        Duration outOfOrderness =
-                args.duration(
-                        "out-of-orderness",
-                        Duration.ofSeconds(5),
-                        Duration.ZERO,
-                        "watermark bound");
-        Duration idleness =
-                args.duration(
-                        "idleness",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(1),
-                        "idle partition timeout");
         int maxRecordBytes =
                 args.intValue(
                         "max-record-bytes",
@@ -113,14 +69,8 @@ public record IngestionConfig(
         JsonLimits d = JsonLimits.DEFAULT;
         return new IngestionConfig(
                 kafka,
-                groupId,
-                starting,
-                bounded,
-                parallelism,
-                checkpointInterval,
+                source,
                 dedupTtl,
-                outOfOrderness,
-                idleness,
                 new JsonLimits(
                         maxRecordBytes,
                         d.maxNestingDepth(),

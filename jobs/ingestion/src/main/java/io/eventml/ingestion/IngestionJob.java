@@ -14,14 +14,13 @@ import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
-import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -78,7 +77,7 @@ public final class IngestionJob {
 
     /** Adds the job to {@code env}: settings, source, pipeline, sinks. */
     public void build(StreamExecutionEnvironment env) {
-        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
+        JobSetup.configure(env, config.source());
         DataStream<Ingested> ingested =
                 env.fromSource(source, watermarks(config), "Kafka: raw topics").uid(SOURCE_UID);
         Outputs out = pipeline(ingested, config.dedupTtl());
@@ -107,14 +106,9 @@ public final class IngestionJob {
         return new Outputs(unique, events.getSideOutput(SplitDeadLetters.DEAD_LETTERS));
     }
 
-    /**
-     * Bounded out-of-orderness per Kafka partition, idle partitions ignored; dead letters never
-     * move it.
-     */
+    /** Per Kafka partition from real event times; dead letters never move them. */
     public static WatermarkStrategy<Ingested> watermarks(IngestionConfig config) {
-        return WatermarkStrategy.<Ingested>forBoundedOutOfOrderness(config.outOfOrderness())
-                .withTimestampAssigner((ingested, kafkaTimestamp) -> ingested.eventTime())
-                .withIdleness(config.idleness());
+        return config.source().watermarks((ingested, kafkaTimestamp) -> ingested.eventTime());
     }
 
     /** The five raw topics (with the configured suffix), read committed. */
@@ -124,25 +118,14 @@ public final class IngestionJob {
         for (EventSource s : EventSource.values()) {
             sourceByTopic.put(kafka.topic(Topics.raw(s)), s);
         }
-        KafkaSourceBuilder<Ingested> builder =
-                KafkaSource.<Ingested>builder()
-                        .setBootstrapServers(kafka.bootstrapServers())
-                        .setTopics(sourceByTopic.keySet().toArray(new String[0]))
-                        .setGroupId(config.groupId())
-                        .setStartingOffsets(JobSetup.startingOffsets(config.startingOffsets()))
-                        .setDeserializer(
-                                new RawRecordDeserializer(
-                                        sourceByTopic,
-                                        new RawIngestor(
-                                                config.limits(),
-                                                config.timeBounds(),
-                                                config.deadLetterPayloadBytes())))
-                        .setProperty("isolation.level", "read_committed")
-                        .setProperty("partition.discovery.interval.ms", "60000");
-        if (config.bounded()) {
-            builder.setBounded(OffsetsInitializer.latest());
-        }
-        return builder.build();
+        RawIngestor ingestor =
+                new RawIngestor(
+                        config.limits(), config.timeBounds(), config.deadLetterPayloadBytes());
+        return config.source()
+                .kafkaSource(
+                        kafka,
+                        List.copyOf(sourceByTopic.keySet()),
+                        new RawRecordDeserializer(sourceByTopic, ingestor));
     }
 
     /**

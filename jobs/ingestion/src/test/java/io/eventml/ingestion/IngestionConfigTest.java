@@ -30,14 +30,14 @@ class IngestionConfigTest {
         assertThat(c.kafka().deliveryGuarantee()).isEqualTo(DeliveryGuarantee.EXACTLY_ONCE);
         assertThat(c.kafka().transactionTimeout()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.kafka().topicSuffix()).isEmpty();
-        assertThat(c.groupId()).isEqualTo("eventml-ingestion");
-        assertThat(c.startingOffsets()).isEqualTo("earliest");
-        assertThat(c.bounded()).isFalse();
-        assertThat(c.parallelism()).isEqualTo(-1);
-        assertThat(c.checkpointInterval()).isNull();
+        assertThat(c.source().groupId()).isEqualTo("eventml-ingestion");
+        assertThat(c.source().startingOffsets()).isEqualTo("earliest");
+        assertThat(c.source().bounded()).isFalse();
+        assertThat(c.source().parallelism()).isEqualTo(-1);
+        assertThat(c.source().checkpointInterval()).isNull();
         assertThat(c.dedupTtl()).isEqualTo(Duration.ofHours(24));
-        assertThat(c.outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(c.idleness()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.source().idleness()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.limits()).isEqualTo(JsonLimits.DEFAULT);
         assertThat(c.deadLetterPayloadBytes()).isEqualTo(DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
     }
@@ -74,14 +74,14 @@ class IngestionConfigTest {
         assertThat(c.kafka().bootstrapServers()).isEqualTo("127.0.0.1:19092");
         assertThat(c.kafka().topic(io.eventml.common.topic.Topics.RAW_ORDERS))
                 .isEqualTo("raw.orders-test");
-        assertThat(c.groupId()).isEqualTo("g");
-        assertThat(c.startingOffsets()).isEqualTo("latest");
-        assertThat(c.bounded()).isTrue();
-        assertThat(c.parallelism()).isEqualTo(3);
-        assertThat(c.checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.source().groupId()).isEqualTo("g");
+        assertThat(c.source().startingOffsets()).isEqualTo("latest");
+        assertThat(c.source().bounded()).isTrue();
+        assertThat(c.source().parallelism()).isEqualTo(3);
+        assertThat(c.source().checkpointInterval()).isEqualTo(Duration.ofSeconds(5));
         assertThat(c.dedupTtl()).isEqualTo(Duration.ofHours(2));
-        assertThat(c.outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
-        assertThat(c.idleness()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(c.source().idleness()).isEqualTo(Duration.ofMinutes(1));
         assertThat(c.limits().maxPayloadBytes()).isEqualTo(8192);
         assertThat(c.deadLetterPayloadBytes()).isEqualTo(100);
     }

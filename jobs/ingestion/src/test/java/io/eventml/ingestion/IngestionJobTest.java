@@ -2,6 +2,7 @@ package io.eventml.ingestion;
 
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.SourceOptions;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventSource;
@@ -86,14 +87,15 @@ class IngestionJobTest {
                         suffix);
         return new IngestionConfig(
                 kafka,
-                "ingestion-test" + suffix,
-                "earliest",
-                true,
-                2,
-                null,
+                new SourceOptions(
+                        "ingestion-test" + suffix,
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(30)),
                 Duration.ofHours(24),
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(30),
                 JsonLimits.DEFAULT,
                 TimeBounds.DEFAULT,
                 DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
@@ -127,7 +129,7 @@ class IngestionJobTest {
         String failure = "ingestion-eos" + suffix;
 
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        JobSetup.configure(env, config.parallelism(), config.checkpointInterval());
+        JobSetup.configure(env, config.source());
         DataStream<Ingested> ingested =
                 env.fromSource(
                                 IngestionJob.kafkaSource(config),

@@ -1,0 +1,119 @@
+package io.eventml.common.config;
+
+import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * How a job reads Kafka and runs, from the arguments every job shares.
+ *
+ * @param groupId {@code --group-id}: consumer group (offsets are committed on checkpoints, for
+ *     monitoring)
+ * @param startingOffsets {@code --starting-offsets}: where to start without a savepoint: earliest,
+ *     latest or committed
+ * @param bounded {@code --bounded}: stop at the end offsets found at start instead of running
+ *     forever
+ * @param parallelism {@code --parallelism}: job parallelism, or -1 for the cluster default
+ * @param checkpointInterval {@code --checkpoint-interval}, or {@code null} to keep the cluster's
+ *     (10 s if none)
+ * @param outOfOrderness {@code --out-of-orderness}: bound of the watermarks
+ * @param idleness {@code --idleness}: after how long without records a partition stops holding back
+ *     watermarks
+ */
+public record SourceOptions(
+        String groupId,
+        String startingOffsets,
+        boolean bounded,
+        int parallelism,
+        Duration checkpointInterval,
+        Duration outOfOrderness,
+        Duration idleness)
+        implements Serializable {
+
+    public static SourceOptions fromArgs(
+            JobArgs args, String job, String topics, Duration defaultOutOfOrderness) {
+        String groupId = args.string("group-id", "eventml-" + job, "consumer group of " + topics);
+        String starting =
+                args.choice(
+                        "starting-offsets",
+                        "earliest",
+                        JobSetup.STARTING_OFFSETS,
+                        "where to start without a savepoint");
+        boolean bounded = args.flag("bounded", false, "stop at the end offsets found at start");
+        int parallelism =
+                args.intValue(
+                        "parallelism", -1, -1, 32_768, "job parallelism (-1: cluster default)");
+        if (parallelism == 0) {
+            throw new JobArgs.InvalidArgumentsException(
+                    job + ": --parallelism is '0', expected -1 or at least 1");
+        }
+        return new SourceOptions(
+                groupId,
+                starting,
+                bounded,
+                parallelism,
+                args.duration(
+                        "checkpoint-interval", null, Duration.ofMillis(100), "checkpoint interval"),
+                args.duration(
+                        "out-of-orderness",
+                        defaultOutOfOrderness,
+                        Duration.ZERO,
+                        "watermark bound"),
+                args.duration(
+                        "idleness",
+                        Duration.ofSeconds(30),
+                        Duration.ofSeconds(1),
+                        "idle partition timeout"));
+    }
+
+    /** These options with other starting offsets and boundedness (tests, backfills). */
+    public SourceOptions withStart(String startingOffsets, boolean bounded) {
+        return new SourceOptions(
+                groupId,
+                startingOffsets,
+                bounded,
+                parallelism,
+                checkpointInterval,
+                outOfOrderness,
+                idleness);
+    }
+
+    /**
+     * A Kafka source of {@code topics}, read committed, from the starting offsets, bounded if
+     * asked.
+     */
+    public <T> KafkaSource<T> kafkaSource(
+            KafkaOptions kafka,
+            List<String> topics,
+            KafkaRecordDeserializationSchema<T> deserializer) {
+        KafkaSourceBuilder<T> builder =
+                KafkaSource.<T>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setTopics(topics)
+                        .setGroupId(groupId)
+                        .setStartingOffsets(JobSetup.startingOffsets(startingOffsets))
+                        .setDeserializer(deserializer)
+                        .setProperty("isolation.level", "read_committed")
+                        // New partitions are picked up within a minute (bounded sources never
+                        // look).
+                        .setProperty("partition.discovery.interval.ms", "60000");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
+    }
+
+    /** Bounded out-of-orderness per Kafka partition, idle partitions ignored. */
+    public <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
+        return WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
+                .withTimestampAssigner(eventTime)
+                .withIdleness(idleness);
+    }
+}
