@@ -25,6 +25,16 @@ public final class FeatureVectorCodec extends JsonCodec<FeatureVector> {
 
     @Override
     protected FeatureVector read(JsonFields f) {
+        return readFields(f);
+    }
+
+    @Override
+    protected void write(FeatureVector v, JsonGenerator out) throws IOException {
+        writeFields(v, out);
+    }
+
+    /** Reads a vector's fields from an object that may hold more (a training example's). */
+    public static FeatureVector readFields(JsonFields f) {
         String eventId = f.requiredId("eventId", 160);
         String userId = f.requiredId("userId");
         String itemId = f.requiredId("itemId");
@@ -45,8 +55,8 @@ public final class FeatureVectorCodec extends JsonCodec<FeatureVector> {
                 eventId, userId, itemId, eventTime, version, new DenseVector(values));
     }
 
-    @Override
-    protected void write(FeatureVector v, JsonGenerator out) throws IOException {
+    /** Writes a vector's fields into an open object. */
+    public static void writeFields(FeatureVector v, JsonGenerator out) throws IOException {
         out.writeStringField("eventId", v.eventId());
         out.writeStringField("userId", v.userId());
         out.writeStringField("itemId", v.itemId());

@@ -188,6 +188,14 @@ public final class JsonFields {
         return v;
     }
 
+    /**
+     * Like {@link #requiredDouble} but {@link Double#NaN} when absent or JSON null: how a metric
+     * that is not known yet travels (JSON has no NaN).
+     */
+    public double optionalDouble(String name, double min, double max) {
+        return optional(name) == null ? Double.NaN : requiredDouble(name, min, max);
+    }
+
     // ---- time ----
 
     /** The full path of a field of this object, for messages. */

@@ -7,6 +7,12 @@ import io.eventml.common.event.DeadLetterCodec;
 import io.eventml.common.event.EventSource;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.features.FeatureVectorCodec;
+import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.ModelUpdateCodec;
+import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.PredictionCodec;
+import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.ml.TrainingExampleCodec;
 import io.eventml.common.raw.ClickstreamEvent;
 import io.eventml.common.raw.ClickstreamEventCodec;
 import io.eventml.common.raw.LoyaltyEvent;
@@ -105,6 +111,35 @@ public final class Topics {
                     new FeatureVectorCodec(),
                     "point-in-time feature vectors of product views, keyed by user");
 
+    public static final Topic<String, TrainingExample> ML_TRAINING_EXAMPLES =
+            new Topic<>(
+                    "ml.training-examples",
+                    4,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new TrainingExampleCodec(),
+                    "labelled feature vectors the model learned from, keyed by user");
+
+    public static final Topic<String, ModelUpdate> ML_MODELS =
+            new Topic<>(
+                    "ml.models",
+                    1,
+                    CleanupPolicy.COMPACT,
+                    Codec.utf8(),
+                    new ModelUpdateCodec(),
+                    "model versions in Flink ML's LogisticRegressionModelData encoding, keyed by"
+                            + " model name (compacted: the newest version per model stays)");
+
+    public static final Topic<String, Prediction> ML_PREDICTIONS =
+            new Topic<>(
+                    "ml.predictions",
+                    4,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new PredictionCodec(),
+                    "real-time purchase probabilities of product views with the model version,"
+                            + " keyed by user");
+
     private static final List<Topic<?, ?>> ALL =
             List.of(
                     RAW_CLICKSTREAM,
@@ -114,7 +149,10 @@ public final class Topics {
                     RAW_SENSORS,
                     EVENTS_CANONICAL,
                     EVENTS_DLQ,
-                    FEATURES_USER);
+                    FEATURES_USER,
+                    ML_TRAINING_EXAMPLES,
+                    ML_MODELS,
+                    ML_PREDICTIONS);
 
     private static final Map<String, Topic<?, ?>> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Topic::name, Function.identity()));

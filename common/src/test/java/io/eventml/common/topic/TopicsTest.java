@@ -21,7 +21,10 @@ class TopicsTest {
                         "raw.sensors",
                         "events.canonical",
                         "events.dlq",
-                        "features.user");
+                        "features.user",
+                        "ml.training-examples",
+                        "ml.models",
+                        "ml.predictions");
     }
 
     @Test

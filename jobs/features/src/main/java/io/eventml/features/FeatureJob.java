@@ -7,6 +7,8 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.topic.TopicDeserializer;
+import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 
@@ -43,13 +45,13 @@ public final class FeatureJob {
     public static final String DLQ_SINK_UID = "features-dlq-sink";
 
     private final FeatureConfig config;
-    private final Source<CanonicalInput, ?, ?> source;
+    private final Source<TopicInput<CanonicalEvent>, ?, ?> source;
     private final Sink<FeatureVector> sink;
     private final Sink<DeadLetter> deadLetterSink;
 
     public FeatureJob(
             FeatureConfig config,
-            Source<CanonicalInput, ?, ?> source,
+            Source<TopicInput<CanonicalEvent>, ?, ?> source,
             Sink<FeatureVector> sink,
             Sink<DeadLetter> deadLetterSink) {
         this.config = config;
@@ -74,20 +76,20 @@ public final class FeatureJob {
 
     public void build(StreamExecutionEnvironment env) {
         JobSetup.configure(env, config.source());
-        DataStream<CanonicalInput> input =
+        DataStream<TopicInput<CanonicalEvent>> input =
                 env.fromSource(source, watermarks(config), "Kafka: events.canonical")
                         .uid(SOURCE_UID);
         DataStream<CanonicalEvent> events =
-                input.filter(in -> in.event() != null)
+                input.filter(TopicInput::isValid)
                         .uid(SPLIT_UID)
                         .name("Readable events")
-                        .map(CanonicalInput::event)
+                        .map(TopicInput::value)
                         .returns(CanonicalEvent.class)
                         .name("Event");
         pipeline(events).sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
-        input.filter(in -> in.deadLetter() != null)
+        input.filter(in -> !in.isValid())
                 .name("Unreadable records")
-                .map(CanonicalInput::deadLetter)
+                .map(TopicInput::deadLetter)
                 .returns(DeadLetter.class)
                 .sinkTo(deadLetterSink)
                 .uid(DLQ_SINK_UID)
@@ -134,16 +136,18 @@ public final class FeatureJob {
                 .name("User features");
     }
 
-    public static WatermarkStrategy<CanonicalInput> watermarks(FeatureConfig config) {
-        return config.source().watermarks((in, kafkaTimestamp) -> in.eventTime());
+    public static WatermarkStrategy<TopicInput<CanonicalEvent>> watermarks(FeatureConfig config) {
+        return config.source()
+                .watermarks((in, ts) -> in.isValid() ? in.value().eventTime() : Long.MIN_VALUE);
     }
 
-    public static KafkaSource<CanonicalInput> kafkaSource(FeatureConfig config) {
+    public static KafkaSource<TopicInput<CanonicalEvent>> kafkaSource(FeatureConfig config) {
         return config.source()
                 .kafkaSource(
                         config.kafka(),
                         List.of(config.kafka().topic(Topics.EVENTS_CANONICAL)),
-                        new CanonicalDeserializer());
+                        new TopicDeserializer<>(
+                                Topics.EVENTS_CANONICAL.valueCodec(), TopicInput.CANONICAL_EVENTS));
     }
 
     /** {@code features.user}: keyed by user, timestamped with the view's time. */

@@ -14,6 +14,8 @@ import io.eventml.common.testkit.FailOnceAfterCheckpoint;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.KafkaBrokerExtension;
 import io.eventml.common.testkit.Slowdown;
+import io.eventml.common.topic.TopicDeserializer;
+import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.Topics;
 import io.eventml.generator.GeneratorConfig;
 import io.eventml.generator.Simulator;
@@ -307,8 +309,8 @@ class FeatureJobTest {
                                 FeatureJob.watermarks(config),
                                 "canonical")
                         .map(new Slowdown<>(1))
-                        .returns(CanonicalInput.class)
-                        .map(CanonicalInput::event)
+                        .returns(TopicInput.CANONICAL_EVENTS)
+                        .map(TopicInput::value)
                         .returns(CanonicalEvent.class);
         FeatureJob.pipeline(events)
                 .map(new FailOnceAfterCheckpoint<>(failure, 500))
@@ -385,13 +387,13 @@ class FeatureJobTest {
     private static void featureJob(
             StreamExecutionEnvironment env,
             FeatureConfig config,
-            KafkaSource<CanonicalInput> source,
+            KafkaSource<TopicInput<CanonicalEvent>> source,
             String sourceUid) {
         JobSetup.configure(env, config.source());
         DataStream<CanonicalEvent> events =
                 env.fromSource(source, FeatureJob.watermarks(config), "canonical")
                         .uid(sourceUid)
-                        .map(CanonicalInput::event)
+                        .map(TopicInput::value)
                         .uid("event")
                         .returns(CanonicalEvent.class);
         FeatureJob.pipeline(events)
@@ -403,18 +405,21 @@ class FeatureJobTest {
      * The canonical topic from {@code start}: bounded by the latest offsets, or unbounded but
      * stopping at {@code stop}.
      */
-    private static KafkaSource<CanonicalInput> canonicalSource(
+    private static KafkaSource<TopicInput<CanonicalEvent>> canonicalSource(
             FeatureConfig config,
             OffsetsInitializer start,
             Map<TopicPartition, Long> stop,
             boolean bounded) {
         var builder =
-                KafkaSource.<CanonicalInput>builder()
+                KafkaSource.<TopicInput<CanonicalEvent>>builder()
                         .setBootstrapServers(config.kafka().bootstrapServers())
                         .setTopics(config.kafka().topic(Topics.EVENTS_CANONICAL))
                         .setGroupId(config.source().groupId())
                         .setStartingOffsets(start)
-                        .setDeserializer(new CanonicalDeserializer())
+                        .setDeserializer(
+                                new TopicDeserializer<>(
+                                        Topics.EVENTS_CANONICAL.valueCodec(),
+                                        TopicInput.CANONICAL_EVENTS))
                         .setProperty("isolation.level", "read_committed");
         if (bounded) {
             builder.setBounded(OffsetsInitializer.latest());

@@ -3,6 +3,7 @@ package io.eventml.learning;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.state.TimeBuffer;
 
 import org.apache.flink.api.common.functions.OpenContext;

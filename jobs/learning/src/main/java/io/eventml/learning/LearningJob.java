@@ -1,16 +1,252 @@
 package io.eventml.learning;
 
+import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.JobSetup;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.topic.TopicDeserializer;
+import io.eventml.common.topic.TopicInput;
+import io.eventml.common.topic.TopicSerializer;
+import io.eventml.common.topic.Topics;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.util.List;
+
 /**
- * Entry point of the EventML learning job. Its pipeline is built by issue #5; until then the jar
- * exists so the build, shading and deployment can be verified, and running it says so instead of
- * pretending to work.
+ * The learning job: {@code features.user} and the purchases on {@code events.canonical} in;
+ * labelled examples, model versions and real-time predictions out, exactly-once.
+ *
+ * <pre>
+ * features.user ----+--keyBy(user)--> Label join --examples--> keyBy(model) Online trainer --models--+--> ml.models
+ * events.canonical -+  (purchases)         |                                                        |
+ *                                          +--> ml.training-examples                   (broadcast) v
+ * features.user ----------------------------------------------------------------------------> Scoring --> ml.predictions
+ * </pre>
  */
 public final class LearningJob {
-    private LearningJob() {}
+    /** Stable uids: savepoints restore only into operators with these. Never change them. */
+    public static final String FEATURES_SOURCE_UID = "learning-features-source";
 
-    public static void main(String[] args) {
-        System.err.println(
-                "The EventML learning job is not implemented yet (issue #5); nothing was started.");
-        System.exit(2);
+    public static final String EVENTS_SOURCE_UID = "learning-canonical-source";
+    public static final String LABEL_JOIN_UID = "learning-label-join";
+    public static final String TRAINER_UID = "learning-trainer";
+    public static final String SCORING_UID = "learning-scoring";
+    public static final String EXAMPLES_SINK_UID = "learning-examples-sink";
+    public static final String MODELS_SINK_UID = "learning-models-sink";
+    public static final String PREDICTIONS_SINK_UID = "learning-predictions-sink";
+    public static final String DLQ_SINK_UID = "learning-dlq-sink";
+
+    /** Where the job writes. */
+    public record Outputs(
+            Sink<TrainingExample> examples,
+            Sink<ModelUpdate> models,
+            Sink<Prediction> predictions,
+            Sink<DeadLetter> deadLetters) {
+
+        /** The Kafka topics of the registry. */
+        public static Outputs kafka(KafkaOptions kafka) {
+            return new Outputs(
+                    examplesSink(kafka),
+                    modelsSink(kafka),
+                    predictionsSink(kafka),
+                    JobSetup.deadLetterSink(kafka));
+        }
+    }
+
+    /** The three streams the pipeline makes. */
+    public record Streams(
+            DataStream<TrainingExample> examples,
+            DataStream<ModelUpdate> models,
+            DataStream<Prediction> predictions) {}
+
+    private final LearningConfig config;
+    private final Source<TopicInput<FeatureVector>, ?, ?> features;
+    private final Source<TopicInput<CanonicalEvent>, ?, ?> events;
+    private final Outputs outputs;
+
+    public LearningJob(
+            LearningConfig config,
+            Source<TopicInput<FeatureVector>, ?, ?> features,
+            Source<TopicInput<CanonicalEvent>, ?, ?> events,
+            Outputs outputs) {
+        this.config = config;
+        this.features = features;
+        this.events = events;
+        this.outputs = outputs;
+    }
+
+    public static void main(String[] args) throws Exception {
+        JobArgs jobArgs = JobArgs.parse("learning", args);
+        LearningConfig config = LearningConfig.fromArgs(jobArgs);
+        jobArgs.finish();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        new LearningJob(
+                        config,
+                        featureSource(config),
+                        eventSource(config),
+                        Outputs.kafka(config.kafka()))
+                .build(env);
+        env.execute("EventML learning");
+    }
+
+    public void build(StreamExecutionEnvironment env) {
+        JobSetup.configure(env, config.source());
+        DataStream<TopicInput<FeatureVector>> vectorInput =
+                env.fromSource(features, featureWatermarks(config), "Kafka: features.user")
+                        .uid(FEATURES_SOURCE_UID);
+        DataStream<TopicInput<CanonicalEvent>> eventInput =
+                env.fromSource(events, eventWatermarks(config), "Kafka: events.canonical")
+                        .uid(EVENTS_SOURCE_UID);
+        DataStream<FeatureVector> vectors =
+                vectorInput
+                        .filter(TopicInput::isValid)
+                        .name("Readable vectors")
+                        .map(TopicInput::value)
+                        .returns(FeatureVector.class)
+                        .name("Vector");
+        DataStream<CanonicalEvent> canonical =
+                eventInput
+                        .filter(TopicInput::isValid)
+                        .name("Readable events")
+                        .map(TopicInput::value)
+                        .returns(CanonicalEvent.class)
+                        .name("Event");
+        Streams out = pipeline(vectors, canonical, config);
+        out.examples()
+                .sinkTo(outputs.examples())
+                .uid(EXAMPLES_SINK_UID)
+                .name("Kafka: ml.training-examples");
+        out.models().sinkTo(outputs.models()).uid(MODELS_SINK_UID).name("Kafka: ml.models");
+        out.predictions()
+                .sinkTo(outputs.predictions())
+                .uid(PREDICTIONS_SINK_UID)
+                .name("Kafka: ml.predictions");
+        vectorInput
+                .filter(in -> !in.isValid())
+                .name("Unreadable vectors")
+                .map(TopicInput::deadLetter)
+                .returns(DeadLetter.class)
+                .union(
+                        eventInput
+                                .filter(in -> !in.isValid())
+                                .name("Unreadable events")
+                                .map(TopicInput::deadLetter)
+                                .returns(DeadLetter.class))
+                .sinkTo(outputs.deadLetters())
+                .uid(DLQ_SINK_UID)
+                .name("Kafka: events.dlq");
+    }
+
+    /**
+     * Feature vectors and purchases (with event-time timestamps and watermarks) to labelled
+     * examples, model versions and predictions. Events other than purchases are ignored.
+     */
+    public static Streams pipeline(
+            DataStream<FeatureVector> vectors,
+            DataStream<CanonicalEvent> events,
+            LearningConfig config) {
+        DataStream<TrainingExample> examples =
+                vectors.keyBy(FeatureVector::userId)
+                        .connect(
+                                events.filter(e -> e.type() == EventType.PURCHASE)
+                                        .name("Purchases")
+                                        .keyBy(CanonicalEvent::userId))
+                        .process(new LabelJoinFunction(config.horizon(), config.maxPendingViews()))
+                        .uid(LABEL_JOIN_UID)
+                        .name("Label join");
+        String model = config.modelName();
+        DataStream<ModelUpdate> models =
+                examples.keyBy(e -> model)
+                        .process(
+                                new OnlineTrainer(
+                                        config.ftrl(),
+                                        config.publishEvery(),
+                                        config.publishInterval()))
+                        .uid(TRAINER_UID)
+                        .name("Online trainer (FTRL)")
+                        // One model learns from every example, in one place.
+                        .setParallelism(1);
+        DataStream<Prediction> predictions =
+                vectors.connect(models.broadcast(ScoringFunction.MODELS))
+                        .process(new ScoringFunction(model))
+                        .uid(SCORING_UID)
+                        .name("Scoring (Flink ML servable)");
+        return new Streams(examples, models, predictions);
+    }
+
+    public static WatermarkStrategy<TopicInput<FeatureVector>> featureWatermarks(
+            LearningConfig config) {
+        return config.source()
+                .watermarks((in, ts) -> in.isValid() ? in.value().eventTime() : Long.MIN_VALUE);
+    }
+
+    public static WatermarkStrategy<TopicInput<CanonicalEvent>> eventWatermarks(
+            LearningConfig config) {
+        return config.source()
+                .watermarks((in, ts) -> in.isValid() ? in.value().eventTime() : Long.MIN_VALUE);
+    }
+
+    public static KafkaSource<TopicInput<FeatureVector>> featureSource(LearningConfig config) {
+        return config.source()
+                .kafkaSource(
+                        config.kafka(),
+                        List.of(config.kafka().topic(Topics.FEATURES_USER)),
+                        new TopicDeserializer<>(
+                                Topics.FEATURES_USER.valueCodec(), TopicInput.FEATURE_VECTORS));
+    }
+
+    public static KafkaSource<TopicInput<CanonicalEvent>> eventSource(LearningConfig config) {
+        return config.source()
+                .kafkaSource(
+                        config.kafka(),
+                        List.of(config.kafka().topic(Topics.EVENTS_CANONICAL)),
+                        new TopicDeserializer<>(
+                                Topics.EVENTS_CANONICAL.valueCodec(), TopicInput.CANONICAL_EVENTS));
+    }
+
+    /** {@code ml.training-examples}: keyed by user, timestamped when the label became known. */
+    public static KafkaSink<TrainingExample> examplesSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "examples",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.ML_TRAINING_EXAMPLES),
+                        Topics.ML_TRAINING_EXAMPLES.valueCodec(),
+                        e -> e.features().userId(),
+                        TrainingExample::labelTime));
+    }
+
+    /** {@code ml.models}: keyed by model name (compacted), timestamped at publication. */
+    public static KafkaSink<ModelUpdate> modelsSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "models",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.ML_MODELS),
+                        Topics.ML_MODELS.valueCodec(),
+                        ModelUpdate::modelName,
+                        ModelUpdate::createdAt));
+    }
+
+    /** {@code ml.predictions}: keyed by user, timestamped when scored. */
+    public static KafkaSink<Prediction> predictionsSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "predictions",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.ML_PREDICTIONS),
+                        Topics.ML_PREDICTIONS.valueCodec(),
+                        Prediction::userId,
+                        Prediction::scoringTime));
     }
 }

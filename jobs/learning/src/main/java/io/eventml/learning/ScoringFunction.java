@@ -2,6 +2,8 @@ package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.LogisticRegressionModels;
+import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.Prediction;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.MapStateDescriptor;

@@ -5,6 +5,7 @@ import io.eventml.common.event.EventSource;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.TrainingExample;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.ml.linalg.DenseVector;

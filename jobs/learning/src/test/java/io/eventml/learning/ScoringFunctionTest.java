@@ -1,6 +1,8 @@
 package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.Prediction;
 
 import org.apache.flink.ml.linalg.DenseVector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;

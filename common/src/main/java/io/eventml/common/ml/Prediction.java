@@ -1,4 +1,4 @@
-package io.eventml.learning;
+package io.eventml.common.ml;
 
 /**
  * A real-time prediction for one product view.

@@ -1,7 +1,4 @@
-package io.eventml.learning;
-
-import io.eventml.common.ml.DenseVectorTypeInformation;
-import io.eventml.common.ml.LogisticRegressionModels;
+package io.eventml.common.ml;
 
 import org.apache.flink.api.common.typeinfo.TypeInfo;
 import org.apache.flink.ml.linalg.DenseVector;

@@ -1,4 +1,4 @@
-package io.eventml.learning;
+package io.eventml.common.ml;
 
 import io.eventml.common.features.FeatureVector;
 

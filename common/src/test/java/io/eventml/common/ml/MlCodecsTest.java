@@ -1,0 +1,130 @@
+package io.eventml.common.ml;
+
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.serde.Codec;
+import io.eventml.common.serde.ReasonCode;
+import io.eventml.common.topic.Topics;
+
+import org.apache.flink.ml.linalg.DenseVector;
+
+import org.junit.jupiter.api.Test;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+import static io.eventml.common.testkit.DecodedAssertions.assertRejected;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The codecs of the learning job's topics: round trips and bad input. */
+class MlCodecsTest {
+    private static final Codec<TrainingExample> EXAMPLES = Topics.ML_TRAINING_EXAMPLES.valueCodec();
+    private static final Codec<ModelUpdate> MODELS = Topics.ML_MODELS.valueCodec();
+    private static final Codec<Prediction> PREDICTIONS = Topics.ML_PREDICTIONS.valueCodec();
+
+    private static ModelUpdate model(double auc) {
+        return new ModelUpdate(
+                "m",
+                3,
+                new DenseVector(new double[] {-2.5, 0.25, 1.0 / 3}),
+                1500,
+                0.31,
+                auc,
+                0.12,
+                1,
+                1_763_979_330_123L);
+    }
+
+    private static String json(Codec<?> codec, Object value) {
+        @SuppressWarnings("unchecked")
+        Codec<Object> c = (Codec<Object>) codec;
+        return new String(c.encode(value), StandardCharsets.UTF_8);
+    }
+
+    private static <T> T roundTrip(Codec<T> codec, T value) {
+        var decoded = codec.decode(codec.encode(value));
+        assertThat(decoded.isValid()).as("%s", decoded).isTrue();
+        return decoded.value();
+    }
+
+    @Test
+    void aTrainingExampleIsItsVectorsFieldsPlusTheLabel() {
+        TrainingExample e =
+                new TrainingExample(
+                        new FeatureVector(
+                                "clickstream:c-1",
+                                "u-1",
+                                "sku-1",
+                                1000,
+                                7,
+                                new DenseVector(new double[] {1, 0.5})),
+                        true,
+                        2000);
+        TrainingExample back = roundTrip(EXAMPLES, e);
+        assertThat(back.label()).isTrue();
+        assertThat(back.labelTime()).isEqualTo(2000);
+        assertThat(back.features().eventId()).isEqualTo("clickstream:c-1");
+        assertThat(back.features().values().values).containsExactly(1, 0.5);
+        // The features topic's codec reads the same record as the vector alone.
+        assertThat(Topics.FEATURES_USER.valueCodec().decode(EXAMPLES.encode(e)).value())
+                .isEqualTo(e.features());
+        assertRejected(
+                EXAMPLES.decode(json(EXAMPLES, e).replace("true", "\"yes\"").getBytes()),
+                ReasonCode.WRONG_TYPE,
+                "label");
+    }
+
+    @Test
+    void aModelRecordCarriesFlinkMlsEncodingOfItsCoefficientsAndVersion() {
+        ModelUpdate m = model(0.8);
+        ModelUpdate back = roundTrip(MODELS, m);
+        assertThat(back).isEqualTo(m);
+        assertThat(json(MODELS, m))
+                .contains(
+                        "\"modelData\":\""
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                LogisticRegressionModels.encode(
+                                                        m.coefficients(), 3))
+                                + "\"");
+    }
+
+    @Test
+    void anUnknownAucTravelsAsNullAndComesBackAsNaN() {
+        String json = json(MODELS, model(Double.NaN));
+        assertThat(json).contains("\"auc\":null");
+        assertThat(roundTrip(MODELS, model(Double.NaN)).auc()).isNaN();
+    }
+
+    @Test
+    void aModelWhoseTwoFormsDisagreeOrWhoseDataIsNotBase64IsRefused() {
+        String json = json(MODELS, model(0.8));
+        assertRejected(
+                MODELS.decode(json.replace("[-2.5,", "[-2.0,").getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "not the Flink ML encoding");
+        assertRejected(
+                MODELS.decode(json.replace("\"version\":3", "\"version\":4").getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "not the Flink ML encoding");
+        assertRejected(
+                MODELS.decode(
+                        json.replaceAll("\"modelData\":\"[^\"]*\"", "\"modelData\":\"%%\"")
+                                .getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "not base64");
+        assertRejected(
+                MODELS.decode(json.replace("\"version\":3", "\"version\":0").getBytes()),
+                ReasonCode.VALUE_OUT_OF_RANGE,
+                "version");
+    }
+
+    @Test
+    void predictionsRoundTripAndProbabilitiesOutsideZeroToOneAreRefused() {
+        Prediction p = new Prediction("clickstream:c-1", "u-1", "sku-1", 0.25, 4, 99);
+        assertThat(roundTrip(PREDICTIONS, p)).isEqualTo(p);
+        assertRejected(
+                PREDICTIONS.decode(json(PREDICTIONS, p).replace("0.25", "1.5").getBytes()),
+                ReasonCode.VALUE_OUT_OF_RANGE,
+                "probability");
+    }
+}

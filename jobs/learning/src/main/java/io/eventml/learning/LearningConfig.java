@@ -1,0 +1,77 @@
+package io.eventml.learning;
+
+import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.SourceOptions;
+
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Settings of the learning job, from its arguments (see docs/learning.md).
+ *
+ * @param kafka brokers, transactional id prefix, delivery guarantee, topic suffix
+ * @param source consumer group, starting offsets, boundedness, parallelism, checkpoints, watermarks
+ * @param modelName the model's name: the key on {@code ml.models}
+ * @param horizon how long after a view a purchase of the item makes it a positive example
+ * @param maxPendingViews views waiting for their label per user; more are dropped and counted
+ * @param ftrl the FTRL-Proximal hyper-parameters
+ * @param publishEvery a new model version after this many examples
+ * @param publishInterval and at least this often while learning; zero: only by count
+ */
+public record LearningConfig(
+        KafkaOptions kafka,
+        SourceOptions source,
+        String modelName,
+        Duration horizon,
+        int maxPendingViews,
+        FtrlProximal ftrl,
+        long publishEvery,
+        Duration publishInterval)
+        implements Serializable {
+
+    public static final String DEFAULT_MODEL_NAME = "purchase-30m";
+
+    public static LearningConfig fromArgs(JobArgs args) {
+        FtrlProximal defaults = FtrlProximal.defaults();
+        double alpha =
+                args.doubleValue(
+                        "ftrl-alpha", defaults.alpha(), 1e-9, 1e3, "FTRL learning rate scale");
+        double beta =
+                args.doubleValue(
+                        "ftrl-beta", defaults.beta(), 0, 1e3, "FTRL learning rate smoothing");
+        double l1 = args.doubleValue("ftrl-l1", defaults.l1(), 0, 1e6, "FTRL L1 regularisation");
+        double l2 = args.doubleValue("ftrl-l2", defaults.l2(), 0, 1e6, "FTRL L2 regularisation");
+        return new LearningConfig(
+                KafkaOptions.fromArgs(args, "learning"),
+                SourceOptions.fromArgs(
+                        args,
+                        "learning",
+                        "features.user and events.canonical",
+                        Duration.ofSeconds(10)),
+                args.string("model-name", DEFAULT_MODEL_NAME, "name of the model on ml.models"),
+                args.duration(
+                        "label-horizon",
+                        LabelJoinFunction.DEFAULT_HORIZON,
+                        Duration.ofSeconds(1),
+                        "a purchase this long after a view makes it positive"),
+                args.intValue(
+                        "max-pending-views",
+                        LabelJoinFunction.DEFAULT_MAX_PENDING,
+                        1,
+                        1_000_000,
+                        "views waiting for their label per user"),
+                new FtrlProximal(alpha, beta, l1, l2),
+                args.longValue(
+                        "publish-every",
+                        1_000,
+                        1,
+                        Long.MAX_VALUE,
+                        "a new model version after this many examples"),
+                args.duration(
+                        "publish-interval",
+                        Duration.ofSeconds(30),
+                        Duration.ZERO,
+                        "and at least this often while learning (0: only by count)"));
+    }
+}

@@ -1,0 +1,67 @@
+package io.eventml.learning;
+
+import io.eventml.common.config.JobArgs;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class LearningConfigTest {
+
+    private static LearningConfig parse(String... args) {
+        JobArgs a = JobArgs.parse("learning", args);
+        LearningConfig config = LearningConfig.fromArgs(a);
+        a.finish();
+        return config;
+    }
+
+    @Test
+    void defaultsAreAThirtyMinuteHorizonAndAVersionEveryThousandExamplesOrThirtySeconds() {
+        LearningConfig c = parse();
+        assertThat(c.modelName()).isEqualTo("purchase-30m");
+        assertThat(c.horizon()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(c.maxPendingViews()).isEqualTo(100);
+        assertThat(c.ftrl()).isEqualTo(FtrlProximal.defaults());
+        assertThat(c.publishEvery()).isEqualTo(1000);
+        assertThat(c.publishInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.kafka().transactionalIdPrefix()).isEqualTo("eventml-learning");
+        assertThat(c.source().groupId()).isEqualTo("eventml-learning");
+        assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void everySettingIsAnArgument() {
+        LearningConfig c =
+                parse(
+                        "--model-name", "ctr",
+                        "--label-horizon", "1h",
+                        "--max-pending-views", "7",
+                        "--ftrl-alpha", "0.1",
+                        "--ftrl-beta", "2",
+                        "--ftrl-l1", "0",
+                        "--ftrl-l2", "3",
+                        "--publish-every", "50",
+                        "--publish-interval", "0s");
+        assertThat(c.modelName()).isEqualTo("ctr");
+        assertThat(c.horizon()).isEqualTo(Duration.ofHours(1));
+        assertThat(c.maxPendingViews()).isEqualTo(7);
+        assertThat(c.ftrl()).isEqualTo(new FtrlProximal(0.1, 2, 0, 3));
+        assertThat(c.publishEvery()).isEqualTo(50);
+        assertThat(c.publishInterval()).isZero();
+    }
+
+    @Test
+    void badArgumentsStopTheJobWithAMessageThatSaysWhatToGive() {
+        assertThatThrownBy(() -> parse("--ftrl-alpha", "0"))
+                .hasMessageContaining("--ftrl-alpha is '0', expected a number from 1.0E-9");
+        assertThatThrownBy(() -> parse("--publish-every", "0"))
+                .hasMessageContaining("--publish-every is '0', expected an integer from 1");
+        assertThatThrownBy(() -> parse("--label-horizon", "soon"))
+                .hasMessageContaining("--label-horizon is 'soon', expected a duration");
+        assertThatThrownBy(() -> parse("--publish-evry", "5"))
+                .hasMessageContaining("unknown argument(s) [--publish-evry]");
+    }
+}

@@ -1,0 +1,625 @@
+package io.eventml.learning;
+
+import io.eventml.common.config.JobSetup;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.SourceOptions;
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.serde.JsonLimits;
+import io.eventml.common.serde.TimeBounds;
+import io.eventml.common.testkit.FailOnceAfterCheckpoint;
+import io.eventml.common.testkit.FlinkTestCluster;
+import io.eventml.common.testkit.KafkaBrokerExtension;
+import io.eventml.common.testkit.Slowdown;
+import io.eventml.common.topic.Topic;
+import io.eventml.common.topic.TopicInput;
+import io.eventml.common.topic.Topics;
+import io.eventml.features.FeatureConfig;
+import io.eventml.features.FeatureJob;
+import io.eventml.generator.GeneratorConfig;
+import io.eventml.generator.Simulator;
+import io.eventml.ingestion.IngestionConfig;
+import io.eventml.ingestion.IngestionJob;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
+import org.apache.flink.ml.classification.logisticregression.LogisticRegressionModelServable;
+import org.apache.flink.ml.linalg.DenseVector;
+import org.apache.flink.ml.servable.api.DataFrame;
+import org.apache.flink.ml.servable.api.Row;
+import org.apache.flink.ml.servable.types.BasicType;
+import org.apache.flink.ml.servable.types.DataTypes;
+import org.apache.flink.runtime.jobgraph.SavepointRestoreSettings;
+import org.apache.flink.runtime.minicluster.MiniCluster;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.graph.StreamGraph;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * generator -> ingestion -> features -> learning on a MiniCluster against a real broker. Labels are
+ * checked against a plain re-scan of the purchases, models for progress and continuity across an
+ * injected failure and a savepoint restore, predictions against Flink ML's servable outside Flink.
+ */
+class LearningJobTest {
+
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    private static final long HORIZON_MS = LabelJoinFunction.DEFAULT_HORIZON.toMillis();
+    private static final int PUBLISH_EVERY = 500;
+
+    private static Simulator simulator;
+    private static List<ConsumerRecord<byte[], byte[]>> canonicalRecords;
+    private static List<ConsumerRecord<byte[], byte[]>> featureRecords;
+    private static Map<String, FeatureVector> vectors;
+
+    /** userId|itemId -> purchase times. */
+    private static Map<String, List<Long>> purchases;
+
+    @BeforeAll
+    static void ingestAndComputeFeaturesOfTwoHoursOfTheWorld() throws Exception {
+        String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
+        GeneratorConfig world =
+                new GeneratorConfig(
+                        11,
+                        2_000,
+                        200,
+                        2,
+                        12,
+                        25,
+                        true,
+                        Instant.now().minus(5, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
+                        Duration.ofHours(2).toMillis() / GeneratorConfig.TICK.toMillis(),
+                        new GeneratorConfig.Noise(0.01, 0.01, 0.05, Duration.ofSeconds(2), 0));
+        simulator = new Simulator(world);
+        KafkaOptions kafka = kafka(suffix);
+        KAFKA.produce(
+                simulator.records(0, world.ticks()).stream()
+                        .map(r -> r.toProducerRecord(kafka))
+                        .collect(Collectors.toList()));
+        IngestionConfig ingestion =
+                new IngestionConfig(
+                        kafka,
+                        source("ingest" + suffix, Duration.ofSeconds(5)),
+                        Duration.ofHours(24),
+                        JsonLimits.DEFAULT,
+                        TimeBounds.DEFAULT,
+                        DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        new IngestionJob(
+                        ingestion,
+                        IngestionJob.kafkaSource(ingestion),
+                        IngestionJob.canonicalSink(kafka),
+                        JobSetup.deadLetterSink(kafka))
+                .build(env);
+        env.execute("ingestion for the learning tests");
+        // One feature subtask: each features.user partition is then written in event-time order,
+        // as a live feature job writes it (a backlog run of several subtasks interleaves their
+        // progress, and views later than the learning job's bound can miss their purchase).
+        FeatureConfig features =
+                new FeatureConfig(
+                        kafka,
+                        new SourceOptions(
+                                "features" + suffix,
+                                "earliest",
+                                true,
+                                1,
+                                null,
+                                Duration.ofHours(1),
+                                Duration.ofSeconds(30)));
+        env = FlinkTestCluster.environment();
+        new FeatureJob(
+                        features,
+                        FeatureJob.kafkaSource(features),
+                        FeatureJob.featureSink(kafka),
+                        JobSetup.deadLetterSink(kafka))
+                .build(env);
+        env.execute("features for the learning tests");
+
+        canonicalRecords = KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
+        featureRecords = KAFKA.drain(kafka.topic(Topics.FEATURES_USER));
+        vectors =
+                decode(Topics.FEATURES_USER, featureRecords).stream()
+                        .collect(Collectors.toMap(FeatureVector::eventId, v -> v));
+        purchases = new HashMap<>();
+        for (CanonicalEvent e : decode(Topics.EVENTS_CANONICAL, canonicalRecords)) {
+            if (e.type() == EventType.PURCHASE) {
+                purchases
+                        .computeIfAbsent(e.userId() + "|" + e.itemId(), k -> new ArrayList<>())
+                        .add(e.eventTime());
+            }
+        }
+        assertThat(vectors).hasSizeGreaterThan(10_000);
+    }
+
+    private static KafkaOptions kafka(String suffix) {
+        return new KafkaOptions(
+                KAFKA.bootstrapServers(),
+                "test" + suffix,
+                DeliveryGuarantee.EXACTLY_ONCE,
+                Duration.ofMinutes(5),
+                suffix);
+    }
+
+    private static SourceOptions source(String group, Duration outOfOrderness) {
+        return new SourceOptions(
+                group, "earliest", true, 2, null, outOfOrderness, Duration.ofSeconds(30));
+    }
+
+    /** Fresh registry topics holding the canonical events and feature vectors made above. */
+    private static LearningConfig freshConfig() {
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        List<ProducerRecord<byte[], byte[]>> copy = new ArrayList<>();
+        copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, copy);
+        copyTo(kafka.topic(Topics.FEATURES_USER), featureRecords, copy);
+        KAFKA.produce(copy);
+        // A generous bound: in these topics, written by backlog runs, purchases are far out of
+        // order (ingestion read the raw topics at different speeds), and a purchase later than
+        // the bound can no longer label a view whose horizon has passed.
+        return new LearningConfig(
+                kafka,
+                source("learning" + kafka.topicSuffix(), Duration.ofHours(1)),
+                "purchase-30m",
+                LabelJoinFunction.DEFAULT_HORIZON,
+                LabelJoinFunction.DEFAULT_MAX_PENDING,
+                FtrlProximal.defaults(),
+                PUBLISH_EVERY,
+                Duration.ZERO);
+    }
+
+    private static void copyTo(
+            String topic,
+            List<ConsumerRecord<byte[], byte[]>> records,
+            List<ProducerRecord<byte[], byte[]>> out) {
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            out.add(new ProducerRecord<>(topic, r.partition(), r.timestamp(), r.key(), r.value()));
+        }
+    }
+
+    /**
+     * The learning pipeline as the job builds it, on the given sources. Vectors may be slowed so
+     * that models are published while vectors are still being scored, as in a live run.
+     */
+    private static void learningJob(
+            StreamExecutionEnvironment env,
+            LearningConfig config,
+            KafkaSource<TopicInput<FeatureVector>> featureSource,
+            KafkaSource<TopicInput<CanonicalEvent>> eventSource,
+            long millisPerVector,
+            String failure) {
+        JobSetup.configure(env, config.source());
+        DataStream<FeatureVector> vectors =
+                env.fromSource(
+                                featureSource,
+                                LearningJob.featureWatermarks(config),
+                                "features.user")
+                        .uid(LearningJob.FEATURES_SOURCE_UID)
+                        .map(new Slowdown<>(millisPerVector))
+                        .returns(TopicInput.FEATURE_VECTORS)
+                        .map(TopicInput::value)
+                        .returns(FeatureVector.class);
+        if (failure != null) {
+            vectors =
+                    vectors.map(
+                                    new FailOnceAfterCheckpoint<>(
+                                            failure, LearningJobTest.vectors.size() / 2))
+                            .returns(FeatureVector.class);
+        }
+        DataStream<CanonicalEvent> events =
+                env.fromSource(eventSource, LearningJob.eventWatermarks(config), "events.canonical")
+                        .uid(LearningJob.EVENTS_SOURCE_UID)
+                        .map(TopicInput::value)
+                        .returns(CanonicalEvent.class);
+        LearningJob.Streams out = LearningJob.pipeline(vectors, events, config);
+        KafkaOptions kafka = config.kafka();
+        out.examples().sinkTo(LearningJob.examplesSink(kafka)).uid(LearningJob.EXAMPLES_SINK_UID);
+        out.models().sinkTo(LearningJob.modelsSink(kafka)).uid(LearningJob.MODELS_SINK_UID);
+        out.predictions()
+                .sinkTo(LearningJob.predictionsSink(kafka))
+                .uid(LearningJob.PREDICTIONS_SINK_UID);
+    }
+
+    // ---- the tests ----
+
+    @Test
+    void theJobAsBuiltLabelsEveryViewAndSendsUnreadableRecordsToTheDeadLetterTopic()
+            throws Exception {
+        LearningConfig config = freshConfig();
+        KafkaOptions kafka = config.kafka();
+        KAFKA.produceStrings(
+                kafka.topic(Topics.FEATURES_USER),
+                List.of(Map.entry("u-1", "{\"eventId\": \"broken\"")));
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        new LearningJob(
+                        config,
+                        LearningJob.featureSource(config),
+                        LearningJob.eventSource(config),
+                        LearningJob.Outputs.kafka(kafka))
+                .build(env);
+        env.execute("learning, as built");
+
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
+        assertLabelledExactlyOnceAsTheRescanSays(examples);
+        List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
+        assertContinuousVersions(models, examples.size());
+        List<DeadLetter> dead = decode(Topics.EVENTS_DLQ, kafka);
+        assertThat(dead).hasSize(1);
+        assertThat(dead.get(0).originTopic()).isEqualTo(kafka.topic(Topics.FEATURES_USER));
+        assertThat(dead.get(0).reason().name()).isEqualTo("MALFORMED_JSON");
+    }
+
+    @Test
+    void learnsWhatTheGeneratingModelKnowsAndPredictionsCarryVersionsThatScoreIdenticallyInFlinkMl()
+            throws Exception {
+        LearningConfig config = freshConfig();
+        KafkaOptions kafka = config.kafka();
+        String failure = "learning-eos" + kafka.topicSuffix();
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        learningJob(
+                env,
+                config,
+                LearningJob.featureSource(config),
+                LearningJob.eventSource(config),
+                1,
+                failure);
+        env.execute("learning with an injected failure");
+        assertThat(FailOnceAfterCheckpoint.hasFailed(failure)).as("failure injected").isTrue();
+
+        // Exactly-once across the failure: every view labelled once, as a plain re-scan says.
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
+        assertLabelledExactlyOnceAsTheRescanSays(examples);
+
+        // The trainer continued from its state: versions 1..N once each, N * 500 examples.
+        List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
+        assertContinuousVersions(models, examples.size());
+
+        // It learned. The models' own progressive metrics are read mid-stream: at the end of a
+        // bounded run the views still waiting expire together, a burst of negatives that the
+        // last windows see alone (docs/learning.md).
+        ModelUpdate mid = models.get(models.size() / 2);
+        double rate =
+                examples.stream().filter(TrainingExample::label).count() / (double) examples.size();
+        double baseLogLoss = -(rate * Math.log(rate) + (1 - rate) * Math.log(1 - rate));
+        double trueAuc = auc(examples, e -> truePurchaseProbability(e.features()));
+        Map<String, Boolean> labels =
+                examples.stream()
+                        .collect(
+                                Collectors.toMap(
+                                        e -> e.features().eventId(), TrainingExample::label));
+        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
+        // In this backlog run the scored vectors run 1.5 h of event time (bound plus horizon)
+        // ahead of the labels, so early predictions come from models that learned little; judge
+        // those of models that learned from at least 10,000 examples.
+        List<Prediction> mature =
+                predictions.stream()
+                        .filter(p -> p.modelVersion() * PUBLISH_EVERY >= 10_000)
+                        .collect(Collectors.toList());
+        double predictionAuc = auc(mature, p -> p.probability(), p -> labels.get(p.eventId()));
+        System.out.printf(
+                "learning: %d examples, positive rate %.3f, base log loss %.4f; model v%d: log loss"
+                        + " %.4f, progressive AUC %.3f; AUC of %d real-time predictions %.3f;"
+                        + " generating model's AUC %.3f%n",
+                examples.size(),
+                rate,
+                baseLogLoss,
+                mid.version(),
+                mid.logLoss(),
+                mid.auc(),
+                mature.size(),
+                predictionAuc,
+                trueAuc);
+        assertThat(mid.logLoss()).isLessThan(baseLogLoss);
+        // Half of the generating model's lift over chance: its terms reach the features only
+        // through noisy history (quality through conversion, mood through sentiment, ...).
+        double threshold = 0.5 + 0.5 * (trueAuc - 0.5);
+        assertThat(mid.auc()).isFinite().isGreaterThan(threshold);
+        assertThat(mature).hasSizeGreaterThan(2_000);
+        assertThat(predictionAuc).isFinite().isGreaterThan(threshold);
+
+        // Predictions: one per scored view, with versions that were published, and each one is
+        // what Flink ML's servable outside Flink says for that version.
+        assertThat(predictions).extracting(Prediction::eventId).doesNotHaveDuplicates();
+        assertThat(predictions.size()).isGreaterThan(vectors.size() / 4);
+        Map<Long, ModelUpdate> byVersion =
+                models.stream().collect(Collectors.toMap(ModelUpdate::version, m -> m));
+        assertThat(predictions.stream().map(Prediction::modelVersion).distinct().count())
+                .isGreaterThan(3);
+        List<Prediction> sample = new ArrayList<>(predictions);
+        Collections.shuffle(sample, new Random(3));
+        for (Prediction p : sample.subList(0, 200)) {
+            ModelUpdate model = byVersion.get(p.modelVersion());
+            assertThat(model).as("model version %d", p.modelVersion()).isNotNull();
+            FeatureVector v = vectors.get(p.eventId());
+            assertThat(p.userId()).isEqualTo(v.userId());
+            assertThat(p.itemId()).isEqualTo(v.itemId());
+            assertThat(p.probability()).isEqualTo(plainServableScore(model, v.values()));
+        }
+    }
+
+    @Test
+    void afterASavepointRestoreInANewClusterTheTrainerContinuesFromItsWeights() throws Exception {
+        LearningConfig bounded = freshConfig();
+        // Unbounded sources, as in production: the job runs until it is stopped.
+        LearningConfig config =
+                new LearningConfig(
+                        bounded.kafka(),
+                        bounded.source().withStart("earliest", false),
+                        bounded.modelName(),
+                        bounded.horizon(),
+                        bounded.maxPendingViews(),
+                        bounded.ftrl(),
+                        bounded.publishEvery(),
+                        bounded.publishInterval());
+        KafkaOptions kafka = config.kafka();
+
+        // First part: slowed, stopped with a savepoint once a few models are out.
+        StreamExecutionEnvironment first = FlinkTestCluster.environment();
+        learningJob(
+                first,
+                config,
+                LearningJob.featureSource(config),
+                LearningJob.eventSource(config),
+                1,
+                null);
+        JobClient running = first.executeAsync("learning, first part");
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        while (decode(Topics.ML_MODELS, kafka).size() < 12) {
+            assertThat(System.nanoTime()).as("twelve models published").isLessThan(deadline);
+            Thread.sleep(500);
+        }
+        String savepoint =
+                running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+        List<ModelUpdate> before = decode(Topics.ML_MODELS, kafka);
+        before.sort(Comparator.comparingLong(ModelUpdate::version));
+
+        // Second part, in a new MiniCluster, every operator's state restored: read to the end,
+        // then stop with a drain (the end of event time labels every view still waiting).
+        StreamExecutionEnvironment second = FlinkTestCluster.environment();
+        learningJob(
+                second,
+                config,
+                LearningJob.featureSource(config),
+                LearningJob.eventSource(config),
+                0,
+                null);
+        StreamGraph graph = second.getStreamGraph();
+        graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
+        try (MiniCluster newCluster = FlinkTestCluster.startNewCluster()) {
+            JobID job = newCluster.submitJob(graph).get().getJobID();
+            awaitCommitted(config.source().groupId(), endOffsets(kafka));
+            newCluster
+                    .stopWithSavepoint(job, savepointDir(), true, SavepointFormatType.CANONICAL)
+                    .get(2, TimeUnit.MINUTES);
+            newCluster.requestJobResult(job).get(2, TimeUnit.MINUTES);
+        }
+
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
+        assertLabelledExactlyOnceAsTheRescanSays(examples);
+        List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
+        assertContinuousVersions(models, examples.size());
+        // The first version after the restore is a small step from the last before, not a new
+        // model growing from zero weights, and the log loss does not jump back.
+        ModelUpdate lastBefore = before.get(before.size() - 1);
+        ModelUpdate firstAfter = models.get(before.size());
+        assertThat(firstAfter.version()).isEqualTo(lastBefore.version() + 1);
+        double[] a = lastBefore.coefficients().values;
+        double[] b = firstAfter.coefficients().values;
+        double change = 0, norm = 0;
+        for (int i = 0; i < a.length; i++) {
+            change += (a[i] - b[i]) * (a[i] - b[i]);
+            norm += a[i] * a[i];
+        }
+        assertThat(Math.sqrt(change / norm))
+                .as("relative change of the weights")
+                .isLessThan(0.5); // a model learning afresh would be nearly all change
+        assertThat(firstAfter.logLoss()).isCloseTo(lastBefore.logLoss(), within(0.05));
+    }
+
+    // ---- checks ----
+
+    /** Every view labelled exactly once: positive iff the user bought the item within 30 min. */
+    private static void assertLabelledExactlyOnceAsTheRescanSays(List<TrainingExample> examples) {
+        assertThat(examples).extracting(e -> e.features().eventId()).doesNotHaveDuplicates();
+        assertThat(examples.stream().map(e -> e.features().eventId()).collect(Collectors.toSet()))
+                .isEqualTo(vectors.keySet());
+        long positives = 0;
+        for (TrainingExample e : examples) {
+            FeatureVector v = e.features();
+            List<Long> bought = purchases.getOrDefault(v.userId() + "|" + v.itemId(), List.of());
+            boolean expected =
+                    bought.stream()
+                            .anyMatch(t -> t >= v.eventTime() && t <= v.eventTime() + HORIZON_MS);
+            assertThat(e.label()).as(v.eventId()).isEqualTo(expected);
+            assertThat(e.features().values().values)
+                    .isEqualTo(vectors.get(v.eventId()).values().values);
+            positives += expected ? 1 : 0;
+        }
+        assertThat(positives).as("positive examples").isGreaterThan(examples.size() / 20);
+    }
+
+    /** Versions 1..N, each once, version v after exactly v * 500 examples, N = all / 500. */
+    private static void assertContinuousVersions(List<ModelUpdate> models, int examples) {
+        models.sort(Comparator.comparingLong(ModelUpdate::version));
+        assertThat(models).hasSize(examples / PUBLISH_EVERY);
+        for (int i = 0; i < models.size(); i++) {
+            ModelUpdate m = models.get(i);
+            assertThat(m.version()).isEqualTo(i + 1);
+            assertThat(m.examples()).isEqualTo((i + 1L) * PUBLISH_EVERY);
+            assertThat(m.specVersion()).isEqualTo(FeatureSpec.VERSION);
+            assertThat(m.coefficients().size()).isEqualTo(FeatureSpec.SIZE);
+        }
+    }
+
+    /** The generator's own purchase probability of a view (first view of it in its session). */
+    private static double truePurchaseProbability(FeatureVector v) {
+        int u = Integer.parseInt(v.userId().substring(2));
+        int item = Integer.parseInt(v.itemId().substring(4));
+        boolean inStore = v.values().get(FeatureSpec.IN_STORE) > 0;
+        return simulator.world().purchaseProbability(u, item, inStore, 1);
+    }
+
+    private static double auc(
+            List<TrainingExample> examples, ToDoubleFunction<TrainingExample> score) {
+        return auc(examples, score, TrainingExample::label);
+    }
+
+    /** The exact AUC (Mann-Whitney; ties get their mean rank). */
+    private static <T> double auc(
+            List<T> items, ToDoubleFunction<T> score, Function<T, Boolean> label) {
+        double[][] scored = new double[items.size()][];
+        for (int i = 0; i < scored.length; i++) {
+            T item = items.get(i);
+            scored[i] = new double[] {score.applyAsDouble(item), label.apply(item) ? 1 : 0};
+        }
+        Arrays.sort(scored, Comparator.comparingDouble(s -> s[0]));
+        double rankSum = 0;
+        long positives = 0;
+        for (int i = 0; i < scored.length; ) {
+            int j = i;
+            while (j < scored.length && scored[j][0] == scored[i][0]) {
+                j++;
+            }
+            double meanRank = (i + 1 + j) / 2.0;
+            for (int k = i; k < j; k++) {
+                if (scored[k][1] == 1) {
+                    rankSum += meanRank;
+                    positives++;
+                }
+            }
+            i = j;
+        }
+        long negatives = scored.length - positives;
+        return (rankSum - positives * (positives + 1) / 2.0) / (positives * (double) negatives);
+    }
+
+    /** The probability Flink ML's servable gives, loaded from the record's {@code modelData}. */
+    private static double plainServableScore(ModelUpdate model, DenseVector features)
+            throws Exception {
+        // The record as read from ml.models carries the model in Flink ML's encoding.
+        String json = new String(Topics.ML_MODELS.valueCodec().encode(model));
+        String base64 =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(json)
+                        .get("modelData")
+                        .textValue();
+        LogisticRegressionModelServable servable =
+                new LogisticRegressionModelServable()
+                        .setModelData(new ByteArrayInputStream(Base64.getDecoder().decode(base64)));
+        DataFrame out =
+                servable.transform(
+                        new DataFrame(
+                                new ArrayList<>(List.of("features")),
+                                new ArrayList<>(List.of(DataTypes.VECTOR(BasicType.DOUBLE))),
+                                new ArrayList<>(
+                                        List.of(new Row(new ArrayList<>(List.of(features)))))));
+        DenseVector raw = out.collect().get(0).getAs(out.getIndex("rawPrediction"));
+        return raw.get(1);
+    }
+
+    // ---- Kafka helpers ----
+
+    private static <T> List<T> decode(Topic<String, T> topic, KafkaOptions kafka) {
+        return decode(topic, KAFKA.drain(kafka.topic(topic)));
+    }
+
+    private static <T> List<T> decode(
+            Topic<String, T> topic, List<ConsumerRecord<byte[], byte[]>> records) {
+        List<T> values = new ArrayList<>(records.size());
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            var decoded = topic.valueCodec().decode(r.value());
+            assertThat(decoded.isValid()).as("%s: %s", topic, decoded).isTrue();
+            values.add(decoded.value());
+        }
+        return values;
+    }
+
+    /** The end offsets of the job's two input topics. */
+    private static Map<TopicPartition, Long> endOffsets(KafkaOptions kafka) throws Exception {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (Topic<?, ?> topic : List.of(Topics.FEATURES_USER, Topics.EVENTS_CANONICAL)) {
+            for (int p = 0; p < topic.partitions(); p++) {
+                request.put(new TopicPartition(kafka.topic(topic), p), OffsetSpec.latest());
+            }
+        }
+        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request)
+                    .all()
+                    .get()
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        }
+    }
+
+    /**
+     * Waits until the group committed (on a checkpoint) exactly {@code offsets}: the sources have
+     * read that far.
+     */
+    private static void awaitCommitted(String groupId, Map<TopicPartition, Long> offsets)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
+            while (true) {
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
+                if (committed.equals(offsets)) {
+                    return;
+                }
+                assertThat(System.nanoTime())
+                        .as("committed %s, waiting for %s", committed, offsets)
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static String savepointDir() throws java.io.IOException {
+        return java.nio.file.Files.createTempDirectory("eventml-learning-savepoint")
+                .toUri()
+                .toString();
+    }
+}
