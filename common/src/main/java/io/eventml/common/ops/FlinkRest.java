@@ -1,0 +1,207 @@
+package io.eventml.common.ops;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The few calls of Flink's REST API that deploying and upgrading the suite needs: upload and run a
+ * jar, list jobs, stop with a savepoint, read a job's root exception. Errors carry the REST
+ * response, so a refused request says why.
+ */
+public final class FlinkRest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final String base;
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    /** A job as the overview lists it. */
+    public record Job(String id, String name, String state, long startTime) {}
+
+    public FlinkRest(String base) {
+        this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+    }
+
+    public List<Job> jobs() throws IOException {
+        List<Job> jobs = new ArrayList<>();
+        for (JsonNode j : get("/jobs/overview").path("jobs")) {
+            jobs.add(
+                    new Job(
+                            j.path("jid").asText(),
+                            j.path("name").asText(),
+                            j.path("state").asText(),
+                            j.path("start-time").asLong()));
+        }
+        return jobs;
+    }
+
+    /** The newest job whose name starts with {@code namePrefix} and that is not terminated. */
+    public Optional<Job> activeJob(String namePrefix) throws IOException {
+        return jobs().stream()
+                .filter(j -> j.name().startsWith(namePrefix))
+                .filter(j -> !List.of("FINISHED", "CANCELED", "FAILED").contains(j.state()))
+                .max((a, b) -> Long.compare(a.startTime(), b.startTime()));
+    }
+
+    public String state(String jobId) throws IOException {
+        return get("/jobs/" + jobId).path("state").asText();
+    }
+
+    /** Whether the job and every one of its tasks run. */
+    public boolean fullyRunning(String jobId) throws IOException {
+        JsonNode job = get("/jobs/" + jobId);
+        if (!"RUNNING".equals(job.path("state").asText())) {
+            return false;
+        }
+        for (JsonNode v : job.path("vertices")) {
+            if (!"RUNNING".equals(v.path("status").asText())
+                    && !"FINISHED".equals(v.path("status").asText())) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The root exception of a failed job, or an empty string. */
+    public String rootException(String jobId) throws IOException {
+        JsonNode e = get("/jobs/" + jobId + "/exceptions");
+        JsonNode history = e.path("exceptionHistory").path("entries");
+        if (history.size() > 0) {
+            return history.get(0).path("stacktrace").asText();
+        }
+        return e.path("root-exception").asText("");
+    }
+
+    /** Uploads a jar; returns its id on the cluster. */
+    public String upload(Path jar) throws IOException {
+        String boundary = "eventml-" + UUID.randomUUID();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(
+                ("--"
+                                + boundary
+                                + "\r\nContent-Disposition: form-data; name=\"jarfile\"; filename=\""
+                                + jar.getFileName()
+                                + "\"\r\nContent-Type: application/x-java-archive\r\n\r\n")
+                        .getBytes(StandardCharsets.UTF_8));
+        body.write(Files.readAllBytes(jar));
+        body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        JsonNode response =
+                send(
+                        HttpRequest.newBuilder(URI.create(base + "/jars/upload"))
+                                .header("Content-Type", "multipart/form-data; boundary=" + boundary)
+                                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())));
+        String file = response.path("filename").asText();
+        return file.substring(file.lastIndexOf('/') + 1);
+    }
+
+    /**
+     * Runs an uploaded jar; returns the job id.
+     *
+     * @param savepoint the savepoint to start from, or null
+     * @param parallelism the job's parallelism, or 0 for the cluster's default
+     */
+    public String run(
+            String jarId,
+            List<String> args,
+            int parallelism,
+            String savepoint,
+            boolean allowNonRestoredState)
+            throws IOException {
+        ObjectNode request = JSON.createObjectNode();
+        var argList = request.putArray("programArgsList");
+        args.forEach(argList::add);
+        if (parallelism > 0) {
+            request.put("parallelism", parallelism);
+        }
+        if (savepoint != null) {
+            request.put("savepointPath", savepoint);
+            request.put("allowNonRestoredState", allowNonRestoredState);
+        }
+        return post("/jars/" + jarId + "/run", request).path("jobid").asText();
+    }
+
+    /** Stops a job with a savepoint (no drain) and returns the savepoint's path. */
+    public String stopWithSavepoint(String jobId, Duration timeout)
+            throws IOException, InterruptedException {
+        ObjectNode request = JSON.createObjectNode();
+        request.put("drain", false);
+        String trigger = post("/jobs/" + jobId + "/stop", request).path("request-id").asText();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            JsonNode status = get("/jobs/" + jobId + "/savepoints/" + trigger);
+            if ("COMPLETED".equals(status.path("status").path("id").asText())) {
+                JsonNode op = status.path("operation");
+                if (op.has("failure-cause")) {
+                    throw new IOException(
+                            "the savepoint of job "
+                                    + jobId
+                                    + " failed: "
+                                    + op.path("failure-cause").path("stack-trace").asText());
+                }
+                return op.path("location").asText();
+            }
+            Thread.sleep(250);
+        }
+        throw new IOException("no savepoint of job " + jobId + " within " + timeout);
+    }
+
+    /** The number of registered TaskManagers and their free slots. */
+    public int[] taskManagers() throws IOException {
+        JsonNode overview = get("/overview");
+        return new int[] {
+            overview.path("taskmanagers").asInt(), overview.path("slots-available").asInt()
+        };
+    }
+
+    JsonNode get(String path) throws IOException {
+        return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+    }
+
+    private JsonNode post(String path, JsonNode body) throws IOException {
+        return send(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())));
+    }
+
+    private JsonNode send(HttpRequest.Builder request) throws IOException {
+        HttpResponse<String> response;
+        try {
+            response =
+                    http.send(
+                            request.timeout(Duration.ofSeconds(60)).build(),
+                            HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted", e);
+        }
+        if (response.statusCode() / 100 != 2) {
+            throw new IOException(
+                    "Flink REST "
+                            + response.request().method()
+                            + " "
+                            + response.uri().getPath()
+                            + " answered "
+                            + response.statusCode()
+                            + ": "
+                            + response.body());
+        }
+        return response.body().isEmpty() ? JSON.createObjectNode() : JSON.readTree(response.body());
+    }
+}
