@@ -161,6 +161,20 @@ public final class FlinkRest {
         throw new IOException("no savepoint of job " + jobId + " within " + timeout);
     }
 
+    /** Cancels a job and waits until it is canceled (or otherwise terminated). */
+    public void cancel(String jobId, Duration timeout) throws IOException, InterruptedException {
+        send(
+                HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))
+                        .method("PATCH", HttpRequest.BodyPublishers.noBody()));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!List.of("CANCELED", "FAILED", "FINISHED").contains(state(jobId))) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("job " + jobId + " was not canceled within " + timeout);
+            }
+            Thread.sleep(250);
+        }
+    }
+
     /** The number of registered TaskManagers and their free slots. */
     public int[] taskManagers() throws IOException {
         JsonNode overview = get("/overview");

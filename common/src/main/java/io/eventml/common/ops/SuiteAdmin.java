@@ -265,7 +265,9 @@ public final class SuiteAdmin {
             System.out.println("Savepoint: " + savepoint);
             return;
         }
-        // Refused (most often: state of an operator the new jar lacks). Put the old jar back.
+        // Refused (state of an operator the new jar lacks, or state it cannot read). Cancel the
+        // new job, which may be restarting in a loop, and put the old jar back.
+        flink.cancel(id, Duration.ofMinutes(1));
         String rollback =
                 flink.run(flink.upload(oldJar), job.args(), job.parallelism(), savepoint, false);
         String rolledBack = awaitRunning(flink, rollback, Duration.ofMinutes(3));
@@ -273,8 +275,13 @@ public final class SuiteAdmin {
                 outcome.contains("Cannot map checkpoint/savepoint state")
                         ? "the new jar has no operator for some of the savepoint's state, which"
                                 + " would be dropped. Keep the operator's uid, or pass"
-                                + " --allow-non-restored-state true if dropping it is intended."
-                        : outcome;
+                                + " --allow-non-restored-state if dropping it is intended."
+                        : outcome.contains("StateMigrationException")
+                                        || outcome.contains("incompatible")
+                                ? "the new jar cannot read the savepoint's state (a state type"
+                                        + " changed incompatibly): "
+                                        + outcome
+                                : outcome;
         throw new IllegalStateException(
                 "upgrade of "
                         + job.name()
@@ -313,10 +320,10 @@ public final class SuiteAdmin {
         for (int i = 0; i < Math.min(n, lines.length); i++) {
             out.append(i == 0 ? "" : "\n").append(lines[i]);
         }
-        // The refusal's reason is deeper in the trace: keep it if it is there.
-        for (String line : lines) {
-            if (line.contains("Cannot map checkpoint/savepoint state")) {
-                out.append("\n").append(line.trim());
+        // The reason is deeper in the trace: keep the innermost cause.
+        for (int i = lines.length - 1; i >= 0; i--) {
+            if (lines[i].startsWith("Caused by: ")) {
+                out.append("\n").append(lines[i].trim());
                 break;
             }
         }

@@ -24,10 +24,14 @@ import java.util.List;
 /**
  * Keyed by user: turns each view's feature vector into a training example once its label is known.
  * Positive when the user buys the viewed item at a time in {@code [view time, view time +
- * horizon]}; negative when the watermark passes {@code view time + horizon} without one. Both
- * inputs are held until the watermark passes them and handled in event-time order (views, then
- * purchases, then expiries at equal times), so a purchase that arrives before its view, within the
- * out-of-orderness bound, still labels it.
+ * horizon]}; negative otherwise. Both inputs are held until the watermark passes them and handled
+ * in event-time order (views, then purchases, then expiries at equal times), so a purchase that
+ * arrives before its view, within the out-of-orderness bound, still labels it.
+ *
+ * <p>Every example is emitted when the watermark passes {@code view time + horizon}, positive or
+ * negative: examples leave in the order of their views, whatever their label. Emitting a positive
+ * at its purchase would hand the trainer positives up to a horizon before the negatives of the same
+ * views, and a model learning online would lean towards positives (at the start, only positives).
  *
  * <p>At most {@code maxPending} views wait per user; more are dropped and counted ({@code
  * droppedViews}). All state is gone once the user's last view is labelled.
@@ -42,7 +46,9 @@ public final class LabelJoinFunction
     private final long horizonMillis;
     private final int maxPending;
 
-    private transient ValueState<List<FeatureVector>> pending;
+    /** Views waiting for their horizon, as examples labelled so far (negative until bought). */
+    private transient ValueState<List<TrainingExample>> pending;
+
     private transient TimeBuffer<FeatureVector> views;
     private transient TimeBuffer<CanonicalEvent> purchases;
     private transient Counter positives;
@@ -70,7 +76,7 @@ public final class LabelJoinFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "pending",
-                                        Types.LIST(TypeInformation.of(FeatureVector.class))));
+                                        Types.LIST(TypeInformation.of(TrainingExample.class))));
         views =
                 new TimeBuffer<>(
                         getRuntimeContext(), "held-views", TypeInformation.of(FeatureVector.class));
@@ -103,7 +109,7 @@ public final class LabelJoinFunction
         }
         if (!purchases.hold(event.eventTime(), event, ctx.timerService())) {
             late.inc();
-            label(List.of(event), out);
+            label(List.of(event));
         }
     }
 
@@ -111,7 +117,7 @@ public final class LabelJoinFunction
     public void onTimer(long time, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
         wait(views.release(time), ctx);
-        label(purchases.release(time), out);
+        label(purchases.release(time));
         expire(time, out);
     }
 
@@ -119,7 +125,7 @@ public final class LabelJoinFunction
         if (due.isEmpty()) {
             return;
         }
-        List<FeatureVector> waiting = current();
+        List<TrainingExample> waiting = current();
         List<FeatureVector> sorted = new ArrayList<>(due);
         sorted.sort(Comparator.comparing(FeatureVector::eventId));
         for (FeatureVector v : sorted) {
@@ -127,66 +133,70 @@ public final class LabelJoinFunction
                 dropped.inc();
                 continue;
             }
-            waiting.add(v);
-            ctx.timerService().registerEventTimeTimer(v.eventTime() + horizonMillis);
+            long horizonEnd = v.eventTime() + horizonMillis;
+            waiting.add(new TrainingExample(v, false, horizonEnd));
+            ctx.timerService().registerEventTimeTimer(horizonEnd);
         }
         pending.update(waiting);
     }
 
-    private void label(List<CanonicalEvent> due, Collector<TrainingExample> out) throws Exception {
+    /** Marks the waiting views these purchases label positive; the first purchase's time counts. */
+    private void label(List<CanonicalEvent> due) throws Exception {
         if (due.isEmpty()) {
             return;
         }
-        List<FeatureVector> waiting = current();
-        if (waiting.isEmpty()) {
-            return;
-        }
+        List<TrainingExample> waiting = current();
+        boolean changed = false;
         for (CanonicalEvent purchase : due) {
             long t = purchase.eventTime();
-            waiting.removeIf(
-                    v -> {
-                        boolean bought =
-                                v.itemId().equals(purchase.itemId())
-                                        && t >= v.eventTime()
-                                        && t <= v.eventTime() + horizonMillis;
-                        if (bought) {
-                            out.collect(new TrainingExample(v, true, t));
-                            positives.inc();
-                        }
-                        return bought;
-                    });
+            for (int i = 0; i < waiting.size(); i++) {
+                TrainingExample e = waiting.get(i);
+                FeatureVector v = e.features();
+                if (!e.label()
+                        && v.itemId().equals(purchase.itemId())
+                        && t >= v.eventTime()
+                        && t <= v.eventTime() + horizonMillis) {
+                    waiting.set(i, new TrainingExample(v, true, t));
+                    changed = true;
+                }
+            }
         }
-        store(waiting);
-    }
-
-    private void expire(long time, Collector<TrainingExample> out) throws Exception {
-        List<FeatureVector> waiting = pending.value();
-        if (waiting == null || waiting.isEmpty()) {
-            return;
-        }
-        boolean changed =
-                waiting.removeIf(
-                        v -> {
-                            boolean expired = v.eventTime() + horizonMillis <= time;
-                            if (expired) {
-                                out.collect(
-                                        new TrainingExample(
-                                                v, false, v.eventTime() + horizonMillis));
-                                negatives.inc();
-                            }
-                            return expired;
-                        });
         if (changed) {
             store(waiting);
         }
     }
 
-    private List<FeatureVector> current() throws Exception {
-        List<FeatureVector> waiting = pending.value();
+    /** Emits, in view order, every example whose horizon has passed. */
+    private void expire(long time, Collector<TrainingExample> out) throws Exception {
+        List<TrainingExample> waiting = current();
+        List<TrainingExample> done = new ArrayList<>();
+        waiting.removeIf(
+                e -> {
+                    boolean due = e.features().eventTime() + horizonMillis <= time;
+                    if (due) {
+                        done.add(e);
+                    }
+                    return due;
+                });
+        if (done.isEmpty()) {
+            return;
+        }
+        done.sort(
+                Comparator.comparingLong((TrainingExample e) -> e.features().eventTime())
+                        .thenComparing(e -> e.features().eventId()));
+        for (TrainingExample e : done) {
+            out.collect(e);
+            (e.label() ? positives : negatives).inc();
+        }
+        store(waiting);
+    }
+
+    private List<TrainingExample> current() throws Exception {
+        List<TrainingExample> waiting = pending.value();
         return waiting == null ? new ArrayList<>() : new ArrayList<>(waiting);
     }
 
-    private void store(List<FeatureVector> waiting) throws Exception {
+    private void store(List<TrainingExample> waiting) throws Exception {
         if (waiting.isEmpty()) {
             pending.clear();
         } else {

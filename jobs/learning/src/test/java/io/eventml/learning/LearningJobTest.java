@@ -313,9 +313,9 @@ class LearningJobTest {
         List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
         assertContinuousVersions(models, examples.size());
 
-        // It learned. The models' own progressive metrics are read mid-stream: at the end of a
-        // bounded run the views still waiting expire together, a burst of negatives that the
-        // last windows see alone (docs/learning.md).
+        // It learned. The models' own progressive metrics are read mid-stream, away from the start
+        // (little learned yet) and the end of input (a view whose purchase would come after the
+        // data ends is labelled negative).
         ModelUpdate mid = models.get(models.size() / 2);
         double rate =
                 examples.stream().filter(TrainingExample::label).count() / (double) examples.size();
