@@ -23,7 +23,7 @@ KAFKA_LIB=$LOCAL/kafka-broker/target/lib
 FLINK_CONF=$STATE/flink-conf
 REST=http://127.0.0.1:8081
 JOBS=(generator ingestion features learning)
-JOBS_CONF=$LOCAL/jobs.conf
+JOBS_CONF=${EVENTML_JOBS_CONF:-$LOCAL/jobs.conf}
 # The project version, from the root pom (the first <version> is the project's own).
 VERSION=$(sed -n 's:^    <version>\(.*\)</version>.*:\1:p' "$ROOT/pom.xml" | head -n 1)
 

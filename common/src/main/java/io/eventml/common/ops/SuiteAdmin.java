@@ -82,6 +82,7 @@ public final class SuiteAdmin {
                     "upgrade",
                     "status",
                     "wait-taskmanager",
+                    "await-caught-up",
                     "await-running");
 
     private SuiteAdmin() {}
@@ -172,6 +173,17 @@ public final class SuiteAdmin {
                 // Exit code 0 once a TaskManager is registered (scripts poll this).
                 if (new FlinkRest(rest).taskManagers()[0] < 1) {
                     System.exit(1);
+                }
+            }
+            case "await-caught-up" -> {
+                a.finish();
+                // Exit code 0 when every job has committed offsets at the end of its input.
+                try (Admin admin = admin(bootstrap)) {
+                    for (String group : GROUPS.keySet()) {
+                        if (lag(admin, group, "")[0] > 0) {
+                            System.exit(1);
+                        }
+                    }
                 }
             }
             case "await-running" -> {
@@ -352,32 +364,11 @@ public final class SuiteAdmin {
 
     static void status(Admin admin, String bootstrap, String suffix) throws Exception {
         System.out.println("Consumer lag (records behind the end of the input topics):");
-        for (var group : new java.util.TreeMap<>(GROUPS).entrySet()) {
-            Map<TopicPartition, OffsetAndMetadata> committed =
-                    admin.listConsumerGroupOffsets(group.getKey())
-                            .partitionsToOffsetAndMetadata()
-                            .get(30, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (Topic<?, ?> t : group.getValue()) {
-                for (int p = 0; p < t.partitions(); p++) {
-                    request.put(new TopicPartition(t.name() + suffix, p), OffsetSpec.latest());
-                }
-            }
-            long lag = 0;
-            long unread = 0;
-            for (var end : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
-                OffsetAndMetadata c = committed.get(end.getKey());
-                if (c == null) {
-                    unread += end.getValue().offset();
-                } else {
-                    lag += Math.max(0, end.getValue().offset() - c.offset());
-                }
-            }
+        for (String group : new java.util.TreeSet<>(GROUPS.keySet())) {
+            long[] lag = lag(admin, group, suffix);
             System.out.printf(
                     "  %-18s %,d%s%n",
-                    group.getKey(),
-                    lag + unread,
-                    committed.isEmpty() ? " (no offsets committed yet)" : "");
+                    group, lag[0], lag[1] == 0 ? " (no offsets committed yet)" : "");
         }
         ModelUpdate model = newestModel(bootstrap, Topics.ML_MODELS.name() + suffix);
         if (model == null) {
@@ -393,6 +384,26 @@ public final class SuiteAdmin {
                     model.auc(),
                     model.positiveRate());
         }
+    }
+
+    /** A group's lag (records behind the ends of its topics) and how many offsets it committed. */
+    static long[] lag(Admin admin, String group, String suffix) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        for (Topic<?, ?> t : GROUPS.get(group)) {
+            for (int p = 0; p < t.partitions(); p++) {
+                request.put(new TopicPartition(t.name() + suffix, p), OffsetSpec.latest());
+            }
+        }
+        long lag = 0;
+        for (var end : admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).entrySet()) {
+            OffsetAndMetadata c = committed.get(end.getKey());
+            lag += Math.max(0, end.getValue().offset() - (c == null ? 0 : c.offset()));
+        }
+        return new long[] {lag, committed.size()};
     }
 
     /** The last committed record of the models topic, decoded; null when there is none. */

@@ -4,6 +4,7 @@ import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -84,10 +85,13 @@ public final class FlinkTestCluster {
      * that restore a savepoint into a new cluster.
      */
     public static MiniCluster startNewCluster() throws Exception {
+        Configuration config = clusterConfiguration();
+        // Any free port: a Flink cluster on this machine (deploy/local) may hold 8081.
+        config.set(RestOptions.BIND_PORT, "0");
         MiniCluster cluster =
                 new MiniCluster(
                         new MiniClusterConfiguration.Builder()
-                                .setConfiguration(clusterConfiguration())
+                                .setConfiguration(config)
                                 .setNumTaskManagers(TASK_MANAGERS)
                                 .setNumSlotsPerTaskManager(SLOTS_PER_TASK_MANAGER)
                                 .build());

