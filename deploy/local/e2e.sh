@@ -38,7 +38,7 @@ wait_until "a first model" 300 has_model
 
 say "1. SIGKILL the TaskManager"
 kill -9 "$(cat "$STATE/pids/taskmanager.pid")"
-sleep 5
+wait_until "the JobManager to notice the lost TaskManager" 180 admin await-no-taskmanager
 "$SUITE" up | grep -E 'TaskManager|already' || true
 wait_until "every job running again on a new TaskManager" 300 admin await-running
 sleep 30

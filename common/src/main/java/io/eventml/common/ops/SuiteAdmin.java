@@ -82,6 +82,7 @@ public final class SuiteAdmin {
                     "upgrade",
                     "status",
                     "wait-taskmanager",
+                    "await-no-taskmanager",
                     "await-caught-up",
                     "await-running");
 
@@ -175,12 +176,21 @@ public final class SuiteAdmin {
                     System.exit(1);
                 }
             }
+            case "await-no-taskmanager" -> {
+                a.finish();
+                // Exit code 0 once the JobManager has no TaskManager (it noticed a lost one).
+                if (new FlinkRest(rest).taskManagers()[0] > 0) {
+                    System.exit(1);
+                }
+            }
             case "await-caught-up" -> {
                 a.finish();
-                // Exit code 0 when every job has committed offsets at the end of its input.
+                // Exit code 0 when every job has committed offsets past the last committed record
+                // of its input. Offsets alone cannot tell: the inputs are written in transactions,
+                // and commit and abort markers take offsets that no consumer commits past.
                 try (Admin admin = admin(bootstrap)) {
                     for (String group : GROUPS.keySet()) {
-                        if (lag(admin, group, "")[0] > 0) {
+                        if (recordsBehind(admin, bootstrap, group) > 0) {
                             System.exit(1);
                         }
                     }
@@ -386,7 +396,7 @@ public final class SuiteAdmin {
         }
     }
 
-    /** A group's lag (records behind the ends of its topics) and how many offsets it committed. */
+    /** A group's lag (offsets behind the ends of its topics) and how many offsets it committed. */
     static long[] lag(Admin admin, String group, String suffix) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> committed =
                 admin.listConsumerGroupOffsets(group)
@@ -406,14 +416,49 @@ public final class SuiteAdmin {
         return new long[] {lag, committed.size()};
     }
 
-    /** The last committed record of the models topic, decoded; null when there is none. */
-    static ModelUpdate newestModel(String bootstrap, String topic) {
+    /** The committed records of a group's topics after its committed offsets. */
+    static long recordsBehind(Admin admin, String bootstrap, String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> committed =
+                admin.listConsumerGroupOffsets(group)
+                        .partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS);
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (Topic<?, ?> t : GROUPS.get(group)) {
+            for (int p = 0; p < t.partitions(); p++) {
+                partitions.add(new TopicPartition(t.name(), p));
+            }
+        }
+        long behind = 0;
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(consumerProperties(bootstrap))) {
+            consumer.assign(partitions);
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata c = committed.get(tp);
+                consumer.seek(tp, c == null ? 0 : c.offset());
+            }
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+                    && System.nanoTime() < deadline) {
+                behind += consumer.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return behind;
+    }
+
+    private static Properties consumerProperties(String bootstrap) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return props;
+    }
+
+    /** The last committed record of the models topic, decoded; null when there is none. */
+    static ModelUpdate newestModel(String bootstrap, String topic) {
+        Properties props = consumerProperties(bootstrap);
         ModelUpdate newest = null;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
             List<TopicPartition> partitions = new ArrayList<>();

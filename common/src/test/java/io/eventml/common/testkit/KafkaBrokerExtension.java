@@ -5,6 +5,7 @@ import io.eventml.common.topic.Topics;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -29,6 +31,8 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * JUnit 5 extension that starts one real {@link KafkaBroker} per test class, with helpers to create
@@ -232,5 +236,55 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         return records.stream()
                 .map(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .collect(Collectors.toList());
+    }
+
+    /** The end offsets of every partition of the topics. */
+    public Map<TopicPartition, Long> endOffsets(String... topics) throws Exception {
+        try (Admin admin = Admin.create(adminProperties())) {
+            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+            admin.describeTopics(List.of(topics))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach(
+                            (name, description) ->
+                                    description
+                                            .partitions()
+                                            .forEach(
+                                                    p ->
+                                                            request.put(
+                                                                    new TopicPartition(
+                                                                            name, p.partition()),
+                                                                    OffsetSpec.latest())));
+            Map<TopicPartition, Long> ends = new HashMap<>();
+            admin.listOffsets(request)
+                    .all()
+                    .get(30, TimeUnit.SECONDS)
+                    .forEach((tp, info) -> ends.put(tp, info.offset()));
+            return ends;
+        }
+    }
+
+    /**
+     * Waits (up to two minutes) until the consumer group committed exactly {@code offsets}: a Flink
+     * Kafka source commits on checkpoints, so its job has read and checkpointed that far.
+     */
+    public void awaitCommitted(String groupId, Map<TopicPartition, Long> offsets) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        try (Admin admin = Admin.create(adminProperties())) {
+            while (true) {
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
+                if (committed.equals(offsets)) {
+                    return;
+                }
+                assertThat(System.nanoTime())
+                        .as("committed %s, waiting for %s", committed, offsets)
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        }
     }
 }

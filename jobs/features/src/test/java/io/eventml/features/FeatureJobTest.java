@@ -34,8 +34,6 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -347,7 +345,7 @@ class FeatureJobTest {
         KafkaOptions kafka = freshTopicsWithCanonical();
         FeatureConfig config = config(kafka);
         Map<TopicPartition, Long> middle = new HashMap<>();
-        endOffsets(kafka.topic(Topics.EVENTS_CANONICAL))
+        KAFKA.endOffsets(kafka.topic(Topics.EVENTS_CANONICAL))
                 .forEach((tp, end) -> middle.put(tp, end / 2));
         StreamExecutionEnvironment first = FlinkTestCluster.environment();
         featureJob(
@@ -356,7 +354,7 @@ class FeatureJobTest {
                 canonicalSource(config, OffsetsInitializer.earliest(), middle, false),
                 FeatureJob.SOURCE_UID);
         JobClient running = first.executeAsync("features, first half");
-        awaitCommitted(config.source().groupId(), middle);
+        KAFKA.awaitCommitted(config.source().groupId(), middle);
         String savepoint =
                 running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
                         .get(2, TimeUnit.MINUTES);
@@ -427,46 +425,6 @@ class FeatureJobTest {
             builder.setUnbounded(OffsetsInitializer.offsets(stop));
         }
         return builder.build();
-    }
-
-    private static Map<TopicPartition, Long> endOffsets(String topic) throws Exception {
-        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
-            Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            for (int p = 0; p < Topics.EVENTS_CANONICAL.partitions(); p++) {
-                request.put(new TopicPartition(topic, p), OffsetSpec.latest());
-            }
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(request)
-                    .all()
-                    .get()
-                    .forEach((tp, info) -> ends.put(tp, info.offset()));
-            return ends;
-        }
-    }
-
-    /**
-     * Waits until the group committed (on a checkpoint) exactly {@code offsets}: the source has
-     * read that far.
-     */
-    private static void awaitCommitted(String groupId, Map<TopicPartition, Long> offsets)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
-            while (true) {
-                Map<TopicPartition, Long> committed = new HashMap<>();
-                admin.listConsumerGroupOffsets(groupId)
-                        .partitionsToOffsetAndMetadata()
-                        .get()
-                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
-                if (committed.equals(offsets)) {
-                    return;
-                }
-                assertThat(System.nanoTime())
-                        .as("committed %s, waiting for %s", committed, offsets)
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
-        }
     }
 
     private static Map<String, List<Double>> byEventId(List<FeatureVector> vectors) {

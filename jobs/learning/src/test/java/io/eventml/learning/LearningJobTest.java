@@ -45,11 +45,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.graph.StreamGraph;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -428,7 +425,11 @@ class LearningJobTest {
         graph.setSavepointRestoreSettings(SavepointRestoreSettings.forPath(savepoint, false));
         try (MiniCluster newCluster = FlinkTestCluster.startNewCluster()) {
             JobID job = newCluster.submitJob(graph).get().getJobID();
-            awaitCommitted(config.source().groupId(), endOffsets(kafka));
+            KAFKA.awaitCommitted(
+                    config.source().groupId(),
+                    KAFKA.endOffsets(
+                            kafka.topic(Topics.FEATURES_USER),
+                            kafka.topic(Topics.EVENTS_CANONICAL)));
             newCluster
                     .stopWithSavepoint(job, savepointDir(), true, SavepointFormatType.CANONICAL)
                     .get(2, TimeUnit.MINUTES);
@@ -573,49 +574,6 @@ class LearningJobTest {
             values.add(decoded.value());
         }
         return values;
-    }
-
-    /** The end offsets of the job's two input topics. */
-    private static Map<TopicPartition, Long> endOffsets(KafkaOptions kafka) throws Exception {
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        for (Topic<?, ?> topic : List.of(Topics.FEATURES_USER, Topics.EVENTS_CANONICAL)) {
-            for (int p = 0; p < topic.partitions(); p++) {
-                request.put(new TopicPartition(kafka.topic(topic), p), OffsetSpec.latest());
-            }
-        }
-        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            admin.listOffsets(request)
-                    .all()
-                    .get()
-                    .forEach((tp, info) -> ends.put(tp, info.offset()));
-            return ends;
-        }
-    }
-
-    /**
-     * Waits until the group committed (on a checkpoint) exactly {@code offsets}: the sources have
-     * read that far.
-     */
-    private static void awaitCommitted(String groupId, Map<TopicPartition, Long> offsets)
-            throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        try (Admin admin = Admin.create(KAFKA.adminProperties())) {
-            while (true) {
-                Map<TopicPartition, Long> committed = new HashMap<>();
-                admin.listConsumerGroupOffsets(groupId)
-                        .partitionsToOffsetAndMetadata()
-                        .get()
-                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
-                if (committed.equals(offsets)) {
-                    return;
-                }
-                assertThat(System.nanoTime())
-                        .as("committed %s, waiting for %s", committed, offsets)
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
-        }
     }
 
     private static String savepointDir() throws java.io.IOException {
