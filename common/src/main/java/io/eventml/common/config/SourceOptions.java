@@ -1,7 +1,12 @@
 package io.eventml.common.config;
 
+import io.eventml.common.topic.Topic;
+import io.eventml.common.topic.TopicDeserializer;
+import io.eventml.common.topic.TopicInput;
+
 import org.apache.flink.api.common.eventtime.SerializableTimestampAssigner;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -115,5 +120,31 @@ public record SourceOptions(
         return WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
                 .withTimestampAssigner(eventTime)
                 .withIdleness(idleness);
+    }
+
+    /**
+     * A Kafka source of one registry topic, decoded with its codec; unreadable records become dead
+     * letters (see {@link TopicDeserializer}).
+     */
+    public <T> KafkaSource<TopicInput<T>> topicSource(
+            KafkaOptions kafka, Topic<String, T> topic, TypeInformation<TopicInput<T>> type) {
+        return kafkaSource(
+                kafka,
+                List.of(kafka.topic(topic)),
+                new TopicDeserializer<>(topic.valueCodec(), type));
+    }
+
+    /**
+     * {@link #watermarks} of a topic's inputs by the event time of their values; dead letters never
+     * move them.
+     */
+    public <T> WatermarkStrategy<TopicInput<T>> inputWatermarks(EventTime<T> eventTime) {
+        return watermarks((in, ts) -> in.isValid() ? eventTime.of(in.value()) : Long.MIN_VALUE);
+    }
+
+    /** The event time of a value, epoch ms. */
+    @FunctionalInterface
+    public interface EventTime<T> extends Serializable {
+        long of(T value);
     }
 }

@@ -7,7 +7,6 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
-import io.eventml.common.topic.TopicDeserializer;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
@@ -19,8 +18,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.util.List;
 
 /**
  * The feature job: {@code events.canonical} in, one point-in-time feature vector per product view
@@ -137,17 +134,12 @@ public final class FeatureJob {
     }
 
     public static WatermarkStrategy<TopicInput<CanonicalEvent>> watermarks(FeatureConfig config) {
-        return config.source()
-                .watermarks((in, ts) -> in.isValid() ? in.value().eventTime() : Long.MIN_VALUE);
+        return config.source().inputWatermarks(CanonicalEvent::eventTime);
     }
 
     public static KafkaSource<TopicInput<CanonicalEvent>> kafkaSource(FeatureConfig config) {
         return config.source()
-                .kafkaSource(
-                        config.kafka(),
-                        List.of(config.kafka().topic(Topics.EVENTS_CANONICAL)),
-                        new TopicDeserializer<>(
-                                Topics.EVENTS_CANONICAL.valueCodec(), TopicInput.CANONICAL_EVENTS));
+                .topicSource(config.kafka(), Topics.EVENTS_CANONICAL, TopicInput.CANONICAL_EVENTS);
     }
 
     /** {@code features.user}: keyed by user, timestamped with the view's time. */

@@ -10,7 +10,6 @@ import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.TrainingExample;
-import io.eventml.common.topic.TopicDeserializer;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
@@ -22,8 +21,6 @@ import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.util.List;
 
 /**
  * The learning job: {@code features.user} and the purchases on {@code events.canonical} in;
@@ -189,32 +186,22 @@ public final class LearningJob {
 
     public static WatermarkStrategy<TopicInput<FeatureVector>> featureWatermarks(
             LearningConfig config) {
-        return config.source()
-                .watermarks((in, ts) -> in.isValid() ? in.value().eventTime() : Long.MIN_VALUE);
+        return config.source().inputWatermarks(FeatureVector::eventTime);
     }
 
     public static WatermarkStrategy<TopicInput<CanonicalEvent>> eventWatermarks(
             LearningConfig config) {
-        return config.source()
-                .watermarks((in, ts) -> in.isValid() ? in.value().eventTime() : Long.MIN_VALUE);
+        return config.source().inputWatermarks(CanonicalEvent::eventTime);
     }
 
     public static KafkaSource<TopicInput<FeatureVector>> featureSource(LearningConfig config) {
         return config.source()
-                .kafkaSource(
-                        config.kafka(),
-                        List.of(config.kafka().topic(Topics.FEATURES_USER)),
-                        new TopicDeserializer<>(
-                                Topics.FEATURES_USER.valueCodec(), TopicInput.FEATURE_VECTORS));
+                .topicSource(config.kafka(), Topics.FEATURES_USER, TopicInput.FEATURE_VECTORS);
     }
 
     public static KafkaSource<TopicInput<CanonicalEvent>> eventSource(LearningConfig config) {
         return config.source()
-                .kafkaSource(
-                        config.kafka(),
-                        List.of(config.kafka().topic(Topics.EVENTS_CANONICAL)),
-                        new TopicDeserializer<>(
-                                Topics.EVENTS_CANONICAL.valueCodec(), TopicInput.CANONICAL_EVENTS));
+                .topicSource(config.kafka(), Topics.EVENTS_CANONICAL, TopicInput.CANONICAL_EVENTS);
     }
 
     /** {@code ml.training-examples}: keyed by user, timestamped when the label became known. */
