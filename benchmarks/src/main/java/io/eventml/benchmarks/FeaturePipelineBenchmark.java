@@ -2,6 +2,7 @@ package io.eventml.benchmarks;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.serde.Origin;
+import io.eventml.features.FeatureConfig;
 import io.eventml.features.FeatureJob;
 import io.eventml.generator.GeneratorConfig;
 import io.eventml.generator.RawRecord;
@@ -71,7 +72,9 @@ public final class FeaturePipelineBenchmark {
                                 WatermarkStrategy.<CanonicalEvent>forBoundedOutOfOrderness(
                                                 Duration.ofSeconds(10))
                                         .withTimestampAssigner((e, ts) -> e.eventTime()));
-        FeatureJob.pipeline(stream).sinkTo(new DiscardingSink<>());
+        FeatureJob.pipeline(stream, FeatureConfig.DEFAULT_ALLOWED_LATENESS)
+                .vectors()
+                .sinkTo(new DiscardingSink<>());
         env.execute("feature pipeline benchmark (" + backend + ")");
     }
 

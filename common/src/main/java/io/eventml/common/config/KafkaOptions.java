@@ -6,10 +6,14 @@ import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.TimeUnit;
 
 /**
  * How a job talks to Kafka, from its arguments.
@@ -93,6 +97,33 @@ public record KafkaOptions(
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-" + name)
                 .setKafkaProducerConfig(producerProperties())
                 .build();
+    }
+
+    /**
+     * The partition count of a registry topic on the cluster, looked up when a job starts; stops
+     * the job with a message when the topic does not exist or the broker cannot be reached.
+     */
+    public int partitionCount(Topic<?, ?> registryTopic) {
+        String name = topic(registryTopic);
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        try (Admin admin = Admin.create(p)) {
+            return admin.describeTopics(List.of(name))
+                    .allTopicNames()
+                    .get(60, TimeUnit.SECONDS)
+                    .get(name)
+                    .partitions()
+                    .size();
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "could not find topic "
+                            + name
+                            + " at "
+                            + bootstrapServers
+                            + ": create the registry topics first (deploy/local/eventml.sh up does),"
+                            + " or check --bootstrap-servers and --topic-suffix",
+                    e);
+        }
     }
 
     /** Producer properties every sink sets. */

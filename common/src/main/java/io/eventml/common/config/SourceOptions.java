@@ -30,7 +30,7 @@ import java.util.List;
  *     (10 s if none)
  * @param outOfOrderness {@code --out-of-orderness}: bound of the watermarks
  * @param idleness {@code --idleness}: after how long without records a partition stops holding back
- *     watermarks
+ *     watermarks; zero: never (a silent partition holds the watermark back until it speaks again)
  */
 public record SourceOptions(
         String groupId,
@@ -42,8 +42,18 @@ public record SourceOptions(
         Duration idleness)
         implements Serializable {
 
+    /** Source options with the default idleness of 30 s. */
     public static SourceOptions fromArgs(
             JobArgs args, String job, String topics, Duration defaultOutOfOrderness) {
+        return fromArgs(args, job, topics, defaultOutOfOrderness, Duration.ofSeconds(30));
+    }
+
+    public static SourceOptions fromArgs(
+            JobArgs args,
+            String job,
+            String topics,
+            Duration defaultOutOfOrderness,
+            Duration defaultIdleness) {
         String groupId = args.string("group-id", "eventml-" + job, "consumer group of " + topics);
         String starting =
                 args.choice(
@@ -73,9 +83,9 @@ public record SourceOptions(
                         "watermark bound"),
                 args.duration(
                         "idleness",
-                        Duration.ofSeconds(30),
-                        Duration.ofSeconds(1),
-                        "idle partition timeout"));
+                        defaultIdleness,
+                        Duration.ZERO,
+                        "idle partition timeout (0: partitions never count as idle)"));
     }
 
     /** These options with other starting offsets and boundedness (tests, backfills). */
@@ -115,11 +125,12 @@ public record SourceOptions(
         return builder.build();
     }
 
-    /** Bounded out-of-orderness per Kafka partition, idle partitions ignored. */
+    /** Bounded out-of-orderness per Kafka partition, idle partitions ignored (unless zero). */
     public <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
-        return WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
-                .withTimestampAssigner(eventTime)
-                .withIdleness(idleness);
+        WatermarkStrategy<T> strategy =
+                WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
+                        .withTimestampAssigner(eventTime);
+        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
     }
 
     /**

@@ -36,5 +36,10 @@ public enum ReasonCode {
     /** An event time that cannot be parsed or lies too far in the past or the future. */
     TIMESTAMP_OUT_OF_RANGE,
     /** A schema version this build does not understand. */
-    UNSUPPORTED_VERSION
+    UNSUPPORTED_VERSION,
+    /**
+     * A valid product view that reached the feature job further behind the watermark than its
+     * allowed lateness: its features as of its time are no longer known, so it got no vector.
+     */
+    LATE_VIEW
 }

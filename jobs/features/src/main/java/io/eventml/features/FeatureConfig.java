@@ -12,14 +12,54 @@ import java.time.Duration;
  *
  * @param kafka brokers, transactional id prefix, delivery guarantee, topic suffix
  * @param source consumer group, starting offsets, boundedness, parallelism, checkpoints, watermarks
- *     (events later than the out-of-orderness are applied late, out of order)
+ * @param allowedLateness {@code --allowed-lateness}: how far behind the watermark a view may arrive
+ *     and still be scored exactly; later views go to the dead-letter topic as {@code LATE_VIEW}
  */
-public record FeatureConfig(KafkaOptions kafka, SourceOptions source) implements Serializable {
+public record FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration allowedLateness)
+        implements Serializable {
+
+    public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(1);
+
+    /**
+     * Partitions of {@code events.canonical} never count as idle: when ingestion pauses they all
+     * fall silent, and when it resumes they do not all speak again at once. Were they idle, the
+     * first to speak would move the watermark past the others' events.
+     */
+    public static final Duration DEFAULT_IDLENESS = Duration.ZERO;
+
+    /** Allowed lateness is kept below an hour: events are folded at whole hours. */
+    public static final Duration MAX_ALLOWED_LATENESS = Duration.ofMinutes(59);
+
+    public FeatureConfig {
+        if (allowedLateness.isNegative()
+                || allowedLateness.isZero()
+                || allowedLateness.compareTo(MAX_ALLOWED_LATENESS) > 0) {
+            throw new JobArgs.InvalidArgumentsException(
+                    "features: --allowed-lateness is '"
+                            + allowedLateness
+                            + "', expected a duration from 1ms to 59m");
+        }
+    }
+
+    /** The production settings, the allowed lateness at its default. */
+    public FeatureConfig(KafkaOptions kafka, SourceOptions source) {
+        this(kafka, source, DEFAULT_ALLOWED_LATENESS);
+    }
 
     public static FeatureConfig fromArgs(JobArgs args) {
         return new FeatureConfig(
                 KafkaOptions.fromArgs(args, "features"),
                 SourceOptions.fromArgs(
-                        args, "features", "events.canonical", Duration.ofSeconds(10)));
+                        args, "features", "events.canonical", DEFAULT_OUT_OF_ORDERNESS),
+                args.duration(
+                        "allowed-lateness",
+                        DEFAULT_ALLOWED_LATENESS,
+                        Duration.ofMillis(1),
+                        "how far behind the watermark a view is still scored"));
+    }
+
+    long allowedLatenessMillis() {
+        return allowedLateness.toMillis();
     }
 }

@@ -7,17 +7,26 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.serde.DecodeError;
+import io.eventml.common.serde.Origin;
+import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.OutputTag;
+
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The feature job: {@code events.canonical} in, one point-in-time feature vector per product view
@@ -83,19 +92,60 @@ public final class FeatureJob {
                         .map(TopicInput::value)
                         .returns(CanonicalEvent.class)
                         .name("Event");
-        pipeline(events).sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
+        Outputs out = pipeline(events, config.allowedLateness());
+        out.vectors().sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
+        String canonicalTopic = config.kafka().topic(Topics.EVENTS_CANONICAL);
         input.filter(in -> !in.isValid())
                 .name("Unreadable records")
                 .map(TopicInput::deadLetter)
                 .returns(DeadLetter.class)
+                .union(
+                        out.lateViews()
+                                .map(late -> deadLetter(late, canonicalTopic))
+                                .returns(DeadLetter.class)
+                                .name("Late views"))
                 .sinkTo(deadLetterSink)
                 .uid(DLQ_SINK_UID)
                 .name("Kafka: events.dlq");
     }
 
-    /** Canonical events (with event-time timestamps and watermarks) to feature vectors. */
-    public static DataStream<FeatureVector> pipeline(DataStream<CanonicalEvent> events) {
-        DataStream<PendingVector> withItem =
+    /** The vectors, and the views too late to be scored. */
+    public record Outputs(DataStream<FeatureVector> vectors, DataStream<LateView> lateViews) {}
+
+    /**
+     * A late view as a dead letter: reason {@code LATE_VIEW}, its canonical JSON as the payload,
+     * the canonical topic as its origin (partition and offset are not known after the keyed
+     * stages).
+     */
+    public static DeadLetter deadLetter(LateView late, String canonicalTopic) {
+        CanonicalEvent view = late.view();
+        String message =
+                "product view "
+                        + view.eventId()
+                        + " at "
+                        + Instant.ofEpochMilli(view.eventTime())
+                        + " reached the "
+                        + late.stage()
+                        + " stage older than its frontier "
+                        + Instant.ofEpochMilli(late.frontier())
+                        + " (watermark minus allowed lateness): its features as of its time are"
+                        + " no longer known, it got no vector";
+        return DeadLetter.of(
+                new DecodeError(ReasonCode.LATE_VIEW, message, Origin.of(canonicalTopic, -1, -1L)),
+                view.source(),
+                Topics.EVENTS_CANONICAL.valueCodec().encode(view),
+                DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES,
+                System.currentTimeMillis());
+    }
+
+    /**
+     * Canonical events (with event-time timestamps and watermarks) to feature vectors, and the
+     * views that arrived too late to be scored (see docs/features.md, "Time model").
+     */
+    public static Outputs pipeline(DataStream<CanonicalEvent> events, Duration allowedLateness) {
+        long lateness = allowedLateness.toMillis();
+        OutputTag<LateView> lateViews = new OutputTag<>("late-views", LATE_VIEW_TYPE);
+        SingleOutputStreamOperator<PendingVector> withItem =
                 events.filter(
                                 e ->
                                         e.itemId() != null
@@ -103,7 +153,7 @@ public final class FeatureJob {
                                                         || e.type() == EventType.PURCHASE))
                         .name("Item events")
                         .keyBy(CanonicalEvent::itemId)
-                        .process(new ItemFeatureFunction())
+                        .process(new ItemFeatureFunction(lateness, lateViews))
                         .uid(ITEM_UID)
                         .name("Item features");
         DataStream<CanonicalEvent> footfall =
@@ -112,12 +162,12 @@ public final class FeatureJob {
                                         e.type() == EventType.SENSOR_READING
                                                 && "footfall".equals(e.attributes().get("metric")))
                         .name("Footfall readings");
-        DataStream<PendingVector> inStore =
+        SingleOutputStreamOperator<PendingVector> inStore =
                 withItem.filter(p -> p.view().storeId() != null)
                         .name("In-store views")
                         .keyBy(p -> p.view().storeId())
                         .connect(footfall.keyBy(CanonicalEvent::storeId))
-                        .process(new StoreFootfallFunction())
+                        .process(new StoreFootfallFunction(lateness, lateViews))
                         .uid(STORE_UID)
                         .name("Store footfall");
         DataStream<PendingVector> views =
@@ -126,12 +176,20 @@ public final class FeatureJob {
                         .union(inStore);
         DataStream<CanonicalEvent> userEvents =
                 events.filter(e -> e.userId() != null).name("User events");
-        return views.keyBy(p -> p.view().userId())
-                .connect(userEvents.keyBy(CanonicalEvent::userId))
-                .process(new UserFeatureFunction())
-                .uid(USER_UID)
-                .name("User features");
+        SingleOutputStreamOperator<FeatureVector> vectors =
+                views.keyBy(p -> p.view().userId())
+                        .connect(userEvents.keyBy(CanonicalEvent::userId))
+                        .process(new UserFeatureFunction(lateness, lateViews))
+                        .uid(USER_UID)
+                        .name("User features");
+        return new Outputs(
+                vectors,
+                withItem.getSideOutput(lateViews)
+                        .union(inStore.getSideOutput(lateViews), vectors.getSideOutput(lateViews)));
     }
+
+    private static final TypeInformation<LateView> LATE_VIEW_TYPE =
+            TypeInformation.of(LateView.class);
 
     public static WatermarkStrategy<TopicInput<CanonicalEvent>> watermarks(FeatureConfig config) {
         return config.source().inputWatermarks(CanonicalEvent::eventTime);

@@ -2,16 +2,21 @@ package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
-import io.eventml.common.state.TimeBuffer;
 import io.eventml.features.state.ItemState;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -19,10 +24,16 @@ import java.util.List;
 
 /**
  * Keyed by item. For each product view, emits the item's view and purchase counts as of the view's
- * time (from the events strictly before it), then applies the item's views and purchases to its
- * counters. Inputs are held until the watermark passes them and handled in event-time order; at
- * equal times views are scored before anything is applied. State is cleared 24 h 5 min after the
- * item's last event, when every window is empty.
+ * time, from the item's views and purchases strictly before it, whatever order they arrived in.
+ *
+ * <p>State, laid out so that an event touches only what it changes: the item's counters up to the
+ * settled frontier (watermark minus allowed lateness) in {@code item}; every newer view and
+ * purchase as one {@code long} appended to {@code recent} (time and kind; an append reads nothing);
+ * views waiting for the watermark in one-second slots. A view is scored against a copy of the
+ * settled counters with the recent events before it applied, so a view behind the watermark (within
+ * the allowed lateness) gets exactly the counts it would have had on time. Recent events are folded
+ * into the settled counters once a minute's worth is behind the frontier. State is cleared 25 h
+ * after the item's last event, when every window is empty.
  */
 public final class ItemFeatureFunction
         extends KeyedProcessFunction<String, CanonicalEvent, PendingVector> {
@@ -31,14 +42,18 @@ public final class ItemFeatureFunction
     /** Longer than the 24 h window at one-hour granularity. */
     static final long RETENTION = 25 * Retention.HOUR;
 
-    /** Scoring order at equal event time: views first, then by eventId. */
-    static final Comparator<CanonicalEvent> ORDER =
-            Comparator.comparing((CanonicalEvent e) -> e.type() != EventType.PRODUCT_VIEW)
-                    .thenComparing(CanonicalEvent::eventId);
+    private final long allowedLatenessMillis;
+    private final OutputTag<LateView> lateViews;
 
     private transient ValueState<ItemState> state;
-    private transient TimeBuffer<CanonicalEvent> buffer;
-    private transient Counter late;
+    private transient ListState<Long> recent;
+    private transient HeldViews<CanonicalEvent> views;
+    private transient Counter lateEvents;
+
+    public ItemFeatureFunction(long allowedLatenessMillis, OutputTag<LateView> lateViews) {
+        this.allowedLatenessMillis = allowedLatenessMillis;
+        this.lateViews = lateViews;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -47,67 +62,145 @@ public final class ItemFeatureFunction
                         .getState(
                                 new ValueStateDescriptor<>(
                                         "item", TypeInformation.of(ItemState.class)));
-        buffer =
-                new TimeBuffer<>(
+        recent = getRuntimeContext().getListState(new ListStateDescriptor<>("recent", Types.LONG));
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
+        views =
+                new HeldViews<>(
                         getRuntimeContext(),
-                        "held-events",
-                        TypeInformation.of(CanonicalEvent.class));
-        late = getRuntimeContext().getMetricGroup().addGroup("eventml").counter("lateEvents");
+                        TypeInformation.of(CanonicalEvent.class),
+                        allowedLatenessMillis,
+                        metrics);
+        lateEvents = metrics.counter("lateEvents");
+    }
+
+    /** A recent view or purchase as one long: the time, and the kind in the lowest bit. */
+    static long encode(long time, boolean purchase) {
+        return (time << 1) | (purchase ? 1 : 0);
+    }
+
+    static long timeOf(long encoded) {
+        return encoded >> 1;
+    }
+
+    static int channelOf(long encoded) {
+        return (encoded & 1) == 1 ? ItemState.PURCHASES : ItemState.VIEWS;
     }
 
     @Override
     public void processElement(CanonicalEvent event, Context ctx, Collector<PendingVector> out)
             throws Exception {
-        if (!buffer.hold(event.eventTime(), event, ctx.timerService())) {
-            late.inc();
-            handle(new ArrayList<>(List.of(event)), ctx, out);
+        long t = event.eventTime();
+        TimerService timers = ctx.timerService();
+        if (t <= timers.currentWatermark()) {
+            lateEvents.inc();
         }
+        boolean isView = event.type() == EventType.PRODUCT_VIEW;
+        if (isView) {
+            switch (views.arrive(t, event, timers)) {
+                case HELD -> {}
+                case SCORE_NOW -> score(List.of(event), ctx, out);
+                case TOO_LATE ->
+                        ctx.output(
+                                lateViews,
+                                new LateView(
+                                        event,
+                                        "item",
+                                        HeldViews.frontier(
+                                                timers.currentWatermark(), allowedLatenessMillis)));
+            }
+        }
+        recent.add(encode(t, !isView));
+        Retention.scheduleFold(timers, t, allowedLatenessMillis);
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<PendingVector> out)
             throws Exception {
-        List<CanonicalEvent> due = buffer.release(time);
+        List<CanonicalEvent> due = views.release(time);
         if (!due.isEmpty()) {
-            handle(new ArrayList<>(due), ctx, out);
+            score(due, ctx, out);
         }
-        if (Retention.isCleanupTime(time, ctx.timerService())) {
+        // The frontier of this timer's time, not of the watermark: in a jump of the watermark the
+        // timers of earlier slots fire first, and their views must still find their events.
+        long frontier = HeldViews.frontier(time, allowedLatenessMillis);
+        boolean wholeHour = Retention.isCleanupTime(time, ctx.timerService());
+        if (!due.isEmpty() || wholeHour) {
+            fold(frontier, wholeHour, ctx.timerService());
+        }
+        if (wholeHour) {
             ItemState item = state.value();
-            if (item != null && time >= item.lastEventTime + RETENTION) {
+            if (item != null
+                    && time >= item.lastEventTime + RETENTION
+                    && !recent.get().iterator().hasNext()) {
                 state.clear();
             }
         }
     }
 
-    private void handle(List<CanonicalEvent> events, Context ctx, Collector<PendingVector> out)
+    /** Scores views, each against the settled counters plus the recent events before it. */
+    private void score(List<CanonicalEvent> due, Context ctx, Collector<PendingVector> out)
             throws Exception {
-        events.sort(ORDER);
+        List<CanonicalEvent> sorted = new ArrayList<>(due);
+        sorted.sort(Comparator.comparing(CanonicalEvent::eventId));
+        ItemState settled = state.value();
+        List<Long> recentEvents = new ArrayList<>();
+        for (Long e : recent.get()) {
+            recentEvents.add(e);
+        }
+        for (CanonicalEvent view : sorted) {
+            long t = view.eventTime();
+            if (settled != null && t < settled.settledBefore) {
+                views.tooLate();
+                ctx.output(lateViews, new LateView(view, "item", settled.settledBefore));
+                continue;
+            }
+            ItemState asOf = settled == null ? new ItemState() : settled.copy();
+            for (long e : recentEvents) {
+                if (timeOf(e) < t) {
+                    asOf.add(timeOf(e), channelOf(e));
+                }
+            }
+            out.collect(
+                    new PendingVector(
+                            view,
+                            asOf.lastHour(t, ItemState.VIEWS),
+                            asOf.lastDay(t, ItemState.VIEWS),
+                            asOf.lastHour(t, ItemState.PURCHASES),
+                            asOf.lastDay(t, ItemState.PURCHASES),
+                            0));
+        }
+    }
+
+    /**
+     * Moves the recent events before the frontier into the settled counters: always when {@code
+     * force}, otherwise once a minute's worth of them has gathered.
+     */
+    private void fold(long frontier, boolean force, TimerService timers) throws Exception {
+        List<Long> keep = new ArrayList<>();
+        List<Long> settle = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
+        for (Long e : recent.get()) {
+            if (timeOf(e) < frontier) {
+                settle.add(e);
+                oldest = Math.min(oldest, timeOf(e));
+            } else {
+                keep.add(e);
+            }
+        }
+        if (settle.isEmpty() || (!force && oldest >= frontier - Retention.FOLD_BACKLOG)) {
+            return;
+        }
         ItemState item = state.value();
         if (item == null) {
             item = new ItemState();
         }
-        for (CanonicalEvent e : events) {
-            if (e.type() == EventType.PRODUCT_VIEW) {
-                long t = e.eventTime();
-                out.collect(
-                        new PendingVector(
-                                e,
-                                item.lastHour(t, ItemState.VIEWS),
-                                item.lastDay(t, ItemState.VIEWS),
-                                item.lastHour(t, ItemState.PURCHASES),
-                                item.lastDay(t, ItemState.PURCHASES),
-                                0));
-            }
+        for (long e : settle) {
+            item.add(timeOf(e), channelOf(e));
+            item.lastEventTime = Math.max(item.lastEventTime, timeOf(e));
         }
-        for (CanonicalEvent e : events) {
-            if (e.type() == EventType.PRODUCT_VIEW) {
-                item.add(e.eventTime(), ItemState.VIEWS);
-            } else if (e.type() == EventType.PURCHASE) {
-                item.add(e.eventTime(), ItemState.PURCHASES);
-            }
-            item.lastEventTime = Math.max(item.lastEventTime, e.eventTime());
-        }
+        item.settledBefore = Math.max(item.settledBefore, frontier);
         state.update(item);
-        Retention.scheduleCleanup(ctx.timerService(), item.lastEventTime, RETENTION);
+        recent.update(keep);
+        Retention.scheduleCleanup(timers, item.lastEventTime, RETENTION);
     }
 }

@@ -3,11 +3,15 @@ package io.eventml.features;
 import org.apache.flink.streaming.api.TimerService;
 
 /**
- * Clean-up timers at whole hours, so that a busy key has at most one pending clean-up timer per
- * hour.
+ * Maintenance timers at whole hours, so that a busy key has at most one pending maintenance timer
+ * per hour: folding recent events into the settled state, and clearing state that every window has
+ * left behind.
  */
 final class Retention {
     static final long HOUR = 3_600_000L;
+
+    /** Recent events are folded once at least this much of them is behind the frontier. */
+    static final long FOLD_BACKLOG = 60_000L;
 
     private Retention() {}
 
@@ -17,10 +21,18 @@ final class Retention {
     }
 
     /**
-     * Whether a timer firing at {@code time} should run the clean-up checks. They read state (and
-     * may iterate a map), so they run only at whole hours, not on every event timer, and not at the
-     * end of a bounded input (watermark {@link Long#MAX_VALUE}), when every timer fires at once and
-     * the state is about to be dropped anyway.
+     * Registers the whole-hour timer by which an event of {@code time} is behind the frontier and
+     * gets folded, whether or not a view comes along to fold it earlier.
+     */
+    static void scheduleFold(TimerService timers, long time, long allowedLatenessMillis) {
+        timers.registerEventTimeTimer(cleanupTime(time + allowedLatenessMillis, HOUR));
+    }
+
+    /**
+     * Whether a timer firing at {@code time} should run the maintenance. It reads state (and may
+     * iterate a map), so it runs only at whole hours, not on every view timer, and not at the end
+     * of a bounded input (watermark {@link Long#MAX_VALUE}), when every timer fires at once and the
+     * state is about to be dropped anyway.
      */
     static boolean isCleanupTime(long time, TimerService timers) {
         return Math.floorMod(time, HOUR) == 0 && timers.currentWatermark() != Long.MAX_VALUE;

@@ -1,16 +1,17 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
-import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.raw.LoyaltyTier;
-import io.eventml.common.state.TimeBuffer;
+import io.eventml.features.state.UserDelta;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
 import io.eventml.features.state.UserState;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
@@ -21,11 +22,14 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.ml.linalg.DenseVector;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -33,14 +37,26 @@ import java.util.Map;
 /**
  * Keyed by user: completes each product view's feature vector with the user's features as of the
  * view's time and emits it. Input 1: the views, carrying their item and store features; input 2:
- * all of the user's events, which update the user's state. Both are held until the watermark passes
- * them and handled in event-time order; at equal times views are scored before any event is
- * applied, so a vector only ever sees events strictly before its view (no leakage, whatever the
- * arrival order within the out-of-orderness bound).
+ * all of the user's events. A vector only ever sees the user's events strictly before its view,
+ * whatever order they arrived in.
  *
- * <p>State per user: activity counters (cleared 25 h after the last event), a profile (last
- * purchase, loyalty; cleared after 30 days) and per-item views and cart status (dropped 25 h after
- * the item's last event).
+ * <p>State, laid out so that an event touches only what it changes (the time rules are those of
+ * {@link HeldViews}):
+ *
+ * <ul>
+ *   <li>{@code recent}: every event that moves a feature, cut down to a {@link UserDelta} and
+ *       appended (an append reads nothing); page views and other events are not kept at all;
+ *   <li>{@code activity}, {@code profile}, {@code items}: the settled state, holding exactly the
+ *       events before the settled frontier (watermark minus allowed lateness): counters in rings of
+ *       one-minute and one-hour buckets (cleared 25 h after the last event), the last purchase and
+ *       loyalty status, newest event time wins (cleared after 30 days), and per item the views and
+ *       cart status (dropped 25 h after the item's last event);
+ *   <li>{@code held-views}: views waiting for the watermark, in one-second slots.
+ * </ul>
+ *
+ * A view is scored against a copy of the settled state with the recent events before it applied.
+ * Recent events are folded into the settled state once a minute's worth is behind the frontier, and
+ * at whole hours.
  */
 public final class UserFeatureFunction
         extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, FeatureVector> {
@@ -53,19 +69,23 @@ public final class UserFeatureFunction
     static final long PROFILE_RETENTION =
             (long) FeatureSpec.MAX_HOURS_SINCE_PURCHASE * Retention.HOUR;
 
-    /** Event types that change a user-item state. */
-    private static final java.util.Set<EventType> TRACKED_PER_ITEM =
-            java.util.EnumSet.of(EventType.PRODUCT_VIEW, EventType.ADD_TO_CART, EventType.PURCHASE);
+    private final long allowedLatenessMillis;
+    private final OutputTag<LateView> lateViews;
 
     private transient ValueState<UserState> activity;
     private transient ValueState<UserProfile> profile;
     private transient MapState<String, UserItemState> items;
-    private transient TimeBuffer<PendingVector> views;
-    private transient TimeBuffer<CanonicalEvent> events;
+    private transient ListState<UserDelta> recent;
+    private transient HeldViews<PendingVector> views;
 
     private transient Counter emitted;
-    private transient Counter late;
+    private transient Counter lateEvents;
     private transient volatile long lastLagMillis;
+
+    public UserFeatureFunction(long allowedLatenessMillis, OutputTag<LateView> lateViews) {
+        this.allowedLatenessMillis = allowedLatenessMillis;
+        this.lateViews = lateViews;
+    }
 
     @Override
     public void open(OpenContext openContext) {
@@ -86,70 +106,121 @@ public final class UserFeatureFunction
                                         "items",
                                         Types.STRING,
                                         TypeInformation.of(UserItemState.class)));
-        views =
-                new TimeBuffer<>(
-                        getRuntimeContext(), "held-views", TypeInformation.of(PendingVector.class));
-        events =
-                new TimeBuffer<>(
-                        getRuntimeContext(),
-                        "held-events",
-                        TypeInformation.of(CanonicalEvent.class));
+        recent =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "recent", TypeInformation.of(UserDelta.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
+        views =
+                new HeldViews<>(
+                        getRuntimeContext(),
+                        TypeInformation.of(PendingVector.class),
+                        allowedLatenessMillis,
+                        metrics);
         emitted = metrics.counter("vectorsEmitted");
-        late = metrics.counter("lateEvents");
+        lateEvents = metrics.counter("lateEvents");
         metrics.gauge("eventTimeLagMillis", (Gauge<Long>) () -> lastLagMillis);
     }
 
     @Override
     public void processElement1(PendingVector view, Context ctx, Collector<FeatureVector> out)
             throws Exception {
-        if (!views.hold(view.view().eventTime(), view, ctx.timerService())) {
-            late.inc();
-            score(List.of(view), out);
+        TimerService timers = ctx.timerService();
+        switch (views.arrive(view.view().eventTime(), view, timers)) {
+            case HELD -> {}
+            case SCORE_NOW -> score(List.of(view), ctx, out);
+            case TOO_LATE ->
+                    ctx.output(
+                            lateViews,
+                            new LateView(
+                                    view.view(),
+                                    "user",
+                                    HeldViews.frontier(
+                                            timers.currentWatermark(), allowedLatenessMillis)));
         }
     }
 
     @Override
     public void processElement2(CanonicalEvent event, Context ctx, Collector<FeatureVector> out)
             throws Exception {
-        if (!events.hold(event.eventTime(), event, ctx.timerService())) {
-            late.inc();
-            apply(List.of(event), ctx);
+        UserDelta delta = UserDelta.of(event);
+        if (delta == null) {
+            return;
         }
+        if (delta.time <= ctx.timerService().currentWatermark()) {
+            lateEvents.inc();
+        }
+        recent.add(delta);
+        Retention.scheduleFold(ctx.timerService(), delta.time, allowedLatenessMillis);
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<FeatureVector> out)
             throws Exception {
-        score(views.release(time), out);
-        apply(events.release(time), ctx);
-        if (Retention.isCleanupTime(time, ctx.timerService())) {
+        List<PendingVector> due = views.release(time);
+        if (!due.isEmpty()) {
+            score(due, ctx, out);
+        }
+        boolean wholeHour = Retention.isCleanupTime(time, ctx.timerService());
+        if (!due.isEmpty() || wholeHour) {
+            // The frontier of this timer's time, not of the watermark: in a jump of the watermark
+            // the timers of earlier slots fire first, and their views must still find their
+            // events.
+            fold(HeldViews.frontier(time, allowedLatenessMillis), wholeHour, ctx.timerService());
+        }
+        if (wholeHour) {
             cleanUp(time);
         }
     }
 
-    private void score(List<PendingVector> due, Collector<FeatureVector> out) throws Exception {
-        if (due.isEmpty()) {
-            return;
+    private List<UserDelta> recentEvents() throws Exception {
+        List<UserDelta> all = new ArrayList<>();
+        for (UserDelta d : recent.get()) {
+            all.add(d);
         }
+        return all;
+    }
+
+    /** Scores views, each against the settled state plus the recent events before it. */
+    private void score(List<PendingVector> due, Context ctx, Collector<FeatureVector> out)
+            throws Exception {
         List<PendingVector> sorted = new ArrayList<>(due);
         sorted.sort(Comparator.comparing(p -> p.view().eventId()));
-        UserState a = activity.value();
-        UserProfile p = profile.value();
+        UserState settledActivity = activity.value();
+        UserProfile settledProfile = profile.value();
+        List<UserDelta> deltas = recentEvents();
         for (PendingVector pending : sorted) {
             CanonicalEvent view = pending.view();
-            UserItemState ui = items.get(view.itemId());
+            long t = view.eventTime();
+            if (settledProfile != null && t < settledProfile.settledBefore) {
+                views.tooLate();
+                ctx.output(lateViews, new LateView(view, "user", settledProfile.settledBefore));
+                continue;
+            }
+            UserState a = settledActivity == null ? new UserState() : settledActivity.copy();
+            UserProfile p = settledProfile == null ? new UserProfile() : settledProfile.copy();
+            UserItemState settledItem = items.get(view.itemId());
+            UserItemState ui = settledItem == null ? new UserItemState() : settledItem.copy();
+            for (UserDelta d : deltas) {
+                if (d.time < t) {
+                    d.applyTo(a, p);
+                    if (d.touchesItem() && d.itemId.equals(view.itemId())) {
+                        d.applyTo(ui);
+                    }
+                }
+            }
             double[] v = features(pending, a, p, ui);
             out.collect(
                     new FeatureVector(
                             view.eventId(),
                             view.userId(),
                             view.itemId(),
-                            view.eventTime(),
+                            t,
                             FeatureSpec.VERSION,
                             new DenseVector(v)));
             emitted.inc();
-            lastLagMillis = System.currentTimeMillis() - view.eventTime();
+            lastLagMillis = System.currentTimeMillis() - t;
         }
     }
 
@@ -217,12 +288,25 @@ public final class UserFeatureFunction
         v[first + 2] = FeatureSpec.log1p(a.hours(t, channel, 24));
     }
 
-    private void apply(List<CanonicalEvent> due, Context ctx) throws Exception {
-        if (due.isEmpty()) {
+    /**
+     * Moves the recent events before the frontier into the settled state: always when {@code
+     * force}, otherwise once a minute's worth of them has gathered.
+     */
+    private void fold(long frontier, boolean force, TimerService timers) throws Exception {
+        List<UserDelta> keep = new ArrayList<>();
+        List<UserDelta> settle = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
+        for (UserDelta d : recent.get()) {
+            if (d.time < frontier) {
+                settle.add(d);
+                oldest = Math.min(oldest, d.time);
+            } else {
+                keep.add(d);
+            }
+        }
+        if (settle.isEmpty() || (!force && oldest >= frontier - Retention.FOLD_BACKLOG)) {
             return;
         }
-        List<CanonicalEvent> sorted = new ArrayList<>(due);
-        sorted.sort(Comparator.comparing(CanonicalEvent::eventId));
         UserState a = activity.value();
         if (a == null) {
             a = new UserState();
@@ -231,63 +315,34 @@ public final class UserFeatureFunction
         if (p == null) {
             p = new UserProfile();
         }
-        for (CanonicalEvent e : sorted) {
-            long t = e.eventTime();
-            UserItemState ui = null;
-            if (e.itemId() != null && TRACKED_PER_ITEM.contains(e.type())) {
-                ui = items.get(e.itemId());
+        Map<String, UserItemState> touched = new HashMap<>();
+        for (UserDelta d : settle) {
+            d.applyTo(a, p);
+            if (d.touchesItem()) {
+                UserItemState ui = touched.get(d.itemId);
                 if (ui == null) {
-                    ui = new UserItemState();
-                }
-                ui.lastEventTime = Math.max(ui.lastEventTime, t);
-            }
-            switch (e.type()) {
-                case PRODUCT_VIEW -> {
-                    a.add(t, UserState.VIEWS, 1);
-                    if (ui != null) {
-                        ui.view(t);
+                    ui = items.get(d.itemId);
+                    if (ui == null) {
+                        ui = new UserItemState();
                     }
+                    touched.put(d.itemId, ui);
                 }
-                case CLICK -> a.add(t, UserState.CLICKS, 1);
-                case ADD_TO_CART -> {
-                    a.add(t, UserState.CART_ADDS, 1);
-                    if (ui != null) {
-                        ui.lastCartAdd = Math.max(ui.lastCartAdd, t);
-                    }
-                }
-                case PURCHASE -> {
-                    a.add(t, UserState.PURCHASES, 1);
-                    a.add(t, UserState.SPEND, e.value());
-                    p.lastPurchase = Math.max(p.lastPurchase, t);
-                    if (ui != null) {
-                        ui.lastPurchase = Math.max(ui.lastPurchase, t);
-                    }
-                }
-                case LOYALTY_UPDATE -> {
-                    p.tier = LoyaltyTier.valueOf(e.attributes().get("tier")).ordinal();
-                    p.points = Long.parseLong(e.attributes().get("balance"));
-                }
-                case SOCIAL_POST -> {
-                    a.add(t, UserState.SENTIMENT_SUM, e.value());
-                    a.add(t, UserState.POSTS, 1);
-                }
-                default -> {
-                    // Page views and anything else move no feature.
-                }
+                d.applyTo(ui);
             }
-            if (ui != null) {
-                items.put(e.itemId(), ui);
-            }
-            a.lastEventTime = Math.max(a.lastEventTime, t);
-            p.lastEventTime = Math.max(p.lastEventTime, t);
         }
+        p.settledBefore = Math.max(p.settledBefore, frontier);
         activity.update(a);
         profile.update(p);
-        Retention.scheduleCleanup(ctx.timerService(), a.lastEventTime, ACTIVITY_RETENTION);
-        Retention.scheduleCleanup(ctx.timerService(), p.lastEventTime, PROFILE_RETENTION);
+        items.putAll(touched);
+        recent.update(keep);
+        Retention.scheduleCleanup(timers, a.lastEventTime, ACTIVITY_RETENTION);
+        Retention.scheduleCleanup(timers, p.lastEventTime, PROFILE_RETENTION);
     }
 
     private void cleanUp(long time) throws Exception {
+        if (recent.get().iterator().hasNext()) {
+            return; // events not yet settled: the user is not idle
+        }
         UserProfile p = profile.value();
         if (p != null && time >= p.lastEventTime + PROFILE_RETENTION) {
             profile.clear();

@@ -34,6 +34,10 @@ final class Events {
                 Map.of("category", "cat-1"));
     }
 
+    static CanonicalEvent pageView(String id, String user, long time) {
+        return event(id, EventType.PAGE_VIEW, user, null, null, time, 0, Map.of());
+    }
+
     static CanonicalEvent click(String id, String user, String item, long time) {
         return event(id, EventType.CLICK, user, item, null, time, 0, Map.of());
     }

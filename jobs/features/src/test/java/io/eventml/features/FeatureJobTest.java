@@ -9,19 +9,22 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.serde.JsonLimits;
+import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.serde.TimeBounds;
 import io.eventml.common.testkit.FailOnceAfterCheckpoint;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.KafkaBrokerExtension;
-import io.eventml.common.testkit.Slowdown;
 import io.eventml.common.topic.TopicDeserializer;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.Topics;
 import io.eventml.generator.GeneratorConfig;
+import io.eventml.generator.RawRecord;
 import io.eventml.generator.Simulator;
 import io.eventml.ingestion.IngestionConfig;
 import io.eventml.ingestion.IngestionJob;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
@@ -45,87 +48,63 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
 
 /**
- * generator -> ingestion -> features on a MiniCluster against a real broker. The vectors are
- * checked against a plain re-scan of the canonical events, and for exactly-once output across an
- * injected failure.
+ * generator -> ingestion -> features on a MiniCluster against a real broker, at production
+ * settings: both jobs at parallelism 2 with their default watermark bounds (5 s, 10 s), idleness
+ * and allowed lateness, over two simulated hours with out-of-order, late, duplicate and malformed
+ * raw records. Every vector is compared in all 41 positions with a plain re-scan of the canonical
+ * events, in three runs: uninterrupted, with the ingestion job stopped with a savepoint (longer
+ * than the feature job's idleness) while the generator runs on, and with a failure injected in the
+ * feature job while it catches up.
  */
 class FeatureJobTest {
 
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
 
-    /** The canonical topic made by the ingestion job, as Kafka records, and decoded. */
+    /** Two simulated hours; noise of every kind, some records later than the ingestion bound. */
+    static final GeneratorConfig WORLD =
+            new GeneratorConfig(
+                    9,
+                    3_000,
+                    300,
+                    2,
+                    12,
+                    15,
+                    true,
+                    Instant.now().minus(4, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
+                    72_000,
+                    new GeneratorConfig.Noise(0.01, 0.01, 0.05, Duration.ofSeconds(5), 0.002));
+
+    /** Views injected far behind the watermark, of a user and item no other event has. */
+    private static final int INJECTED_LATE_VIEWS = 3;
+
+    private static List<RawRecord> raw;
+
+    /** The canonical topic made by an uninterrupted ingestion run, as Kafka records. */
     private static List<ConsumerRecord<byte[], byte[]>> canonicalRecords;
 
-    private static List<CanonicalEvent> canonical;
-
     @BeforeAll
-    static void ingestTenMinutesOfTheWorld() throws Exception {
-        String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
-        // Noise that ingestion removes (malformed, duplicates) and out-of-order delivery; nothing
-        // beyond the bound.
-        GeneratorConfig world =
-                new GeneratorConfig(
-                        9,
-                        3_000,
-                        300,
-                        2,
-                        12,
-                        60,
-                        true,
-                        Instant.now().minus(3, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
-                        6_000,
-                        new GeneratorConfig.Noise(0.02, 0.02, 0.1, Duration.ofSeconds(2), 0));
-        KafkaOptions kafka = kafka(suffix);
-        KAFKA.produce(
-                new Simulator(world)
-                        .records(0, world.ticks()).stream()
-                                .map(r -> r.toProducerRecord(kafka))
-                                .collect(Collectors.toList()));
-        IngestionConfig ingestion =
-                new IngestionConfig(
-                        kafka,
-                        new SourceOptions(
-                                "ingest" + suffix,
-                                "earliest",
-                                true,
-                                2,
-                                null,
-                                Duration.ofSeconds(5),
-                                Duration.ofSeconds(30)),
-                        Duration.ofHours(24),
-                        JsonLimits.DEFAULT,
-                        TimeBounds.DEFAULT,
-                        DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
+    static void ingestTwoHoursOfTheWorld() throws Exception {
+        raw = new Simulator(WORLD).records(0, WORLD.ticks());
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        KAFKA.produce(raw.stream().map(r -> r.toProducerRecord(kafka)).toList());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        new IngestionJob(
-                        ingestion,
-                        IngestionJob.kafkaSource(ingestion),
-                        IngestionJob.canonicalSink(kafka),
-                        JobSetup.deadLetterSink(kafka))
-                .build(env);
+        ingestionJob(ingestionConfig(kafka, true)).build(env);
         env.execute("ingestion for the feature tests");
         canonicalRecords = KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
-        canonical =
-                canonicalRecords.stream()
-                        .map(r -> Topics.EVENTS_CANONICAL.valueCodec().decode(r.value()).value())
-                        .collect(Collectors.toList());
-        assertThat(canonical.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count())
-                .isGreaterThan(2_000);
+        assertThat(decode(canonicalRecords).stream().filter(FeatureJobTest::isView).count())
+                .isGreaterThan(20_000);
     }
 
     private static KafkaOptions kafka(String suffix) {
@@ -137,39 +116,116 @@ class FeatureJobTest {
                 suffix);
     }
 
-    /**
-     * A fresh set of topics whose events.canonical holds the ingested events; returns its options.
-     */
-    private static KafkaOptions freshTopicsWithCanonical() {
-        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
-        KAFKA.produce(
-                canonicalRecords.stream()
-                        .map(
-                                r ->
-                                        new ProducerRecord<>(
-                                                kafka.topic(Topics.EVENTS_CANONICAL),
-                                                r.partition(),
-                                                r.timestamp(),
-                                                r.key(),
-                                                r.value()))
-                        .collect(Collectors.toList()));
-        return kafka;
+    /** The ingestion job's production settings at parallelism 2. */
+    private static IngestionConfig ingestionConfig(KafkaOptions kafka, boolean bounded) {
+        return new IngestionConfig(
+                // Transactional ids unique per job: both jobs have a dead-letter sink.
+                new KafkaOptions(
+                        kafka.bootstrapServers(),
+                        kafka.transactionalIdPrefix() + "-ingestion",
+                        kafka.deliveryGuarantee(),
+                        kafka.transactionTimeout(),
+                        kafka.topicSuffix()),
+                new SourceOptions(
+                        "ingest" + kafka.topicSuffix(),
+                        "earliest",
+                        bounded,
+                        2,
+                        null,
+                        Duration.ofSeconds(5),
+                        Duration.ofSeconds(30)),
+                Duration.ofHours(24),
+                JsonLimits.DEFAULT,
+                TimeBounds.DEFAULT,
+                DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
-    private static FeatureConfig config(KafkaOptions kafka) {
-        // A generous bound: the canonical topic of a backlog run is far out of order, and within
-        // the bound the
-        // result must not depend on order at all.
+    private static IngestionJob ingestionJob(IngestionConfig config) {
+        return new IngestionJob(
+                config,
+                IngestionJob.kafkaSource(config),
+                IngestionJob.canonicalSink(config.kafka()),
+                JobSetup.deadLetterSink(config.kafka()));
+    }
+
+    /** The feature job's production settings (default bound and lateness) at parallelism 2. */
+    private static FeatureConfig config(KafkaOptions kafka, boolean bounded) {
         return new FeatureConfig(
                 kafka,
                 new SourceOptions(
                         "features" + kafka.topicSuffix(),
                         "earliest",
-                        true,
+                        bounded,
                         2,
                         null,
-                        Duration.ofHours(1),
-                        Duration.ofSeconds(30)));
+                        FeatureConfig.DEFAULT_OUT_OF_ORDERNESS,
+                        FeatureConfig.DEFAULT_IDLENESS));
+    }
+
+    private static FeatureJob featureJob(FeatureConfig config) {
+        return new FeatureJob(
+                config,
+                FeatureJob.kafkaSource(config),
+                FeatureJob.featureSink(config.kafka()),
+                JobSetup.deadLetterSink(config.kafka()));
+    }
+
+    /**
+     * Fresh topics whose events.canonical holds the ingested events, in the same partitions and
+     * order, and at the end of each partition a view far behind the watermark.
+     */
+    private static KafkaOptions freshTopicsWithCanonical() {
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        String topic = kafka.topic(Topics.EVENTS_CANONICAL);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : canonicalRecords) {
+            records.add(
+                    new ProducerRecord<>(topic, r.partition(), r.timestamp(), r.key(), r.value()));
+        }
+        long start =
+                decode(canonicalRecords).stream()
+                        .mapToLong(CanonicalEvent::eventTime)
+                        .min()
+                        .orElseThrow();
+        for (int i = 0; i < INJECTED_LATE_VIEWS; i++) {
+            // Older than anything else: by the end of its partition the watermark is hours past it.
+            CanonicalEvent late = lateView(i, start - 60 * 60_000L);
+            records.add(
+                    new ProducerRecord<>(
+                            topic,
+                            i % Topics.EVENTS_CANONICAL.partitions(),
+                            late.eventTime(),
+                            late.userId().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                            Topics.EVENTS_CANONICAL.valueCodec().encode(late)));
+        }
+        KAFKA.produce(records);
+        return kafka;
+    }
+
+    private static CanonicalEvent lateView(int i, long time) {
+        return new CanonicalEvent(
+                1,
+                "clickstream:late-" + i,
+                EventType.PRODUCT_VIEW,
+                io.eventml.common.event.EventSource.CLICKSTREAM,
+                "late-user-" + i,
+                "late-sku-" + i,
+                null,
+                time,
+                time,
+                0,
+                0,
+                Map.of("category", "cat-1"));
+    }
+
+    private static List<CanonicalEvent> decode(List<ConsumerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> Topics.EVENTS_CANONICAL.valueCodec().decode(r.value()).value())
+                .collect(Collectors.toList());
+    }
+
+    private static boolean isView(CanonicalEvent e) {
+        return e.type() == EventType.PRODUCT_VIEW;
     }
 
     private static List<FeatureVector> vectors(KafkaOptions kafka) {
@@ -178,126 +234,126 @@ class FeatureJobTest {
                 .collect(Collectors.toList());
     }
 
-    private static Set<String> viewIds() {
-        return canonical.stream()
-                .filter(e -> e.type() == EventType.PRODUCT_VIEW)
-                .map(CanonicalEvent::eventId)
-                .collect(Collectors.toSet());
+    private static List<DeadLetter> lateViewLetters(KafkaOptions kafka) {
+        return KAFKA.drain(kafka.topic(Topics.EVENTS_DLQ)).stream()
+                .map(r -> Topics.EVENTS_DLQ.valueCodec().decode(r.value()).value())
+                .filter(d -> d.reason() == ReasonCode.LATE_VIEW)
+                .collect(Collectors.toList());
     }
 
-    @Test
-    void vectorsMatchAPlainRescanOfTheCanonicalEvents() throws Exception {
-        KafkaOptions kafka = freshTopicsWithCanonical();
-        FeatureConfig config = config(kafka);
-        StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        new FeatureJob(
-                        config,
-                        FeatureJob.kafkaSource(config),
-                        FeatureJob.featureSink(kafka),
-                        JobSetup.deadLetterSink(kafka))
-                .build(env);
-        env.execute("features");
-
-        List<FeatureVector> vectors = vectors(kafka);
-        assertThat(vectors).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
-        assertThat(vectors.stream().map(FeatureVector::eventId).collect(Collectors.toSet()))
-                .isEqualTo(viewIds());
-
-        var views =
-                canonical.stream()
-                        .filter(e -> e.type() == EventType.PRODUCT_VIEW)
-                        .collect(Collectors.toMap(CanonicalEvent::eventId, e -> e));
-        FeatureRescan rescan = new FeatureRescan(canonical);
-        List<FeatureVector> sample = new ArrayList<>(vectors);
-        Collections.shuffle(sample, new Random(1));
-        int nonZeroUserViews = 0;
-        int inCartSeen = 0;
-        int loyaltySeen = 0;
-        int inStore = 0;
-        for (FeatureVector fv : sample.subList(0, 300)) {
-            CanonicalEvent view = views.get(fv.eventId());
-            double[] v = fv.values().values;
-            assertThat(fv.specVersion()).isEqualTo(FeatureSpec.VERSION);
-            assertThat(v).hasSize(FeatureSpec.SIZE);
-            String at = fv.eventId();
-            assertThat(v[FeatureSpec.USER_VIEWS_10M])
-                    .as(at)
-                    .isEqualTo(
-                            Math.log1p(rescan.userCount(view, EventType.PRODUCT_VIEW, 60_000, 10)));
-            assertThat(v[FeatureSpec.USER_VIEWS_1H])
-                    .as(at)
-                    .isEqualTo(
-                            Math.log1p(rescan.userCount(view, EventType.PRODUCT_VIEW, 60_000, 60)));
-            assertThat(v[FeatureSpec.USER_CLICKS_1H])
-                    .as(at)
-                    .isEqualTo(Math.log1p(rescan.userCount(view, EventType.CLICK, 60_000, 60)));
-            assertThat(v[FeatureSpec.USER_CART_ADDS_24H])
-                    .as(at)
-                    .isEqualTo(
-                            Math.log1p(
-                                    rescan.userCount(view, EventType.ADD_TO_CART, 3_600_000, 24)));
-            assertThat(v[FeatureSpec.USER_PURCHASES_24H])
-                    .as(at)
-                    .isEqualTo(
-                            Math.log1p(rescan.userCount(view, EventType.PURCHASE, 3_600_000, 24)));
-            assertThat(v[FeatureSpec.USER_SPEND_1H])
-                    .as(at)
-                    .isCloseTo(Math.log1p(rescan.userSpend(view, 60_000, 60)), within(1e-9));
-            assertThat(v[FeatureSpec.USER_HOURS_SINCE_PURCHASE])
-                    .as(at)
-                    .isCloseTo(Math.log1p(rescan.hoursSincePurchase(view)), within(1e-12));
-            assertThat(v[FeatureSpec.ITEM_VIEWS_1H])
-                    .as(at)
-                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PRODUCT_VIEW, false)));
-            assertThat(v[FeatureSpec.ITEM_PURCHASES_24H])
-                    .as(at)
-                    .isEqualTo(Math.log1p(rescan.itemCount(view, EventType.PURCHASE, true)));
-            assertThat(v[FeatureSpec.USER_ITEM_VIEWS_24H])
-                    .as(at)
-                    .isEqualTo(Math.log1p(rescan.userItemViews24h(view)));
-            assertThat(v[FeatureSpec.STORE_FOOTFALL_15M])
-                    .as(at)
-                    .isEqualTo(Math.log1p(rescan.footfall15m(view)));
-            assertThat(v[FeatureSpec.IN_STORE]).as(at).isEqualTo(view.storeId() == null ? 0 : 1);
-            int tier = rescan.loyaltyTier(view);
-            assertThat(v[FeatureSpec.LOYALTY_KNOWN]).as(at).isEqualTo(tier >= 0 ? 1 : 0);
-            assertThat(v[FeatureSpec.LOYALTY_TIER]).as(at).isEqualTo(tier >= 0 ? tier / 3.0 : 0);
-            assertThat(v[FeatureSpec.SENTIMENT_24H])
-                    .as(at)
-                    .isCloseTo(rescan.sentiment24h(view), within(1e-12));
-            assertThat(v[FeatureSpec.USER_ITEM_IN_CART])
-                    .as(at)
-                    .isEqualTo(rescan.inCart(view) ? 1 : 0);
-            assertThat(v[FeatureSpec.ITEM_CONVERSION_24H])
-                    .as(at)
-                    .isEqualTo(
-                            FeatureSpec.conversion(
-                                    rescan.itemCount(view, EventType.PURCHASE, true),
-                                    rescan.itemCount(view, EventType.PRODUCT_VIEW, true)));
-            double[] category = new double[FeatureSpec.CATEGORY_BUCKETS];
-            category[FeatureSpec.categoryBucket(view.attributes().get("category"))] = 1;
-            assertThat(
-                            java.util.Arrays.copyOfRange(
-                                    v, FeatureSpec.CATEGORY_HASH_0, FeatureSpec.SIZE))
-                    .as(at)
-                    .containsExactly(category);
-            assertThat(v[FeatureSpec.BIAS]).isEqualTo(1);
-            inCartSeen += rescan.inCart(view) ? 1 : 0;
-            loyaltySeen += tier >= 0 ? 1 : 0;
-            nonZeroUserViews += v[FeatureSpec.USER_VIEWS_10M] > 0 ? 1 : 0;
-            inStore += view.storeId() != null ? 1 : 0;
+    /**
+     * How many canonical records a feature job with the default bound would see behind its
+     * watermark if each partition were read alone: records older than their partition's newest
+     * record so far minus the bound. The job's watermark is the minimum over partitions, so it sees
+     * at most this many.
+     */
+    private static int behindTheBound(List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<Integer, Long> newest = new HashMap<>();
+        int behind = 0;
+        long bound = FeatureConfig.DEFAULT_OUT_OF_ORDERNESS.toMillis();
+        long worst = 0;
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            long t = Topics.EVENTS_CANONICAL.valueCodec().decode(r.value()).value().eventTime();
+            long max = Math.max(newest.getOrDefault(r.partition(), Long.MIN_VALUE), t);
+            newest.put(r.partition(), max);
+            worst = Math.max(worst, max - t);
+            if (t <= max - bound) {
+                behind++;
+            }
         }
-        // The sample exercises the interesting cases, not only empty windows.
-        assertThat(nonZeroUserViews).isGreaterThan(50);
-        assertThat(inStore).isGreaterThan(10);
-        assertThat(inCartSeen).isPositive();
-        assertThat(loyaltySeen).isPositive();
+        System.out.printf(
+                "events.canonical: %d records, at most %d ms behind their partition's newest,"
+                        + " %d behind the feature job's bound%n",
+                records.size(), worst, behind);
+        return behind;
+    }
+
+    /** Exactly one vector per view, or a message that says which views are missing or extra. */
+    private static void assertOneVectorPerView(
+            List<FeatureVector> vectors, Map<String, CanonicalEvent> views, KafkaOptions kafka) {
+        assertThat(vectors).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
+        Set<String> got = vectors.stream().map(FeatureVector::eventId).collect(Collectors.toSet());
+        List<String> missing =
+                views.keySet().stream().filter(id -> !got.contains(id)).sorted().toList();
+        List<String> extra = got.stream().filter(id -> !views.containsKey(id)).sorted().toList();
+        assertThat(missing.size() + extra.size())
+                .as(
+                        "%d views without a vector (first: %s), %d vectors of no view (first: %s);"
+                                + " late-view dead letters: %d",
+                        missing.size(),
+                        missing.stream()
+                                .limit(5)
+                                .map(id -> id + "@" + views.get(id).eventTime())
+                                .toList(),
+                        extra.size(),
+                        extra.stream().limit(5).toList(),
+                        lateViewLetters(kafka).size())
+                .isZero();
+    }
+
+    /**
+     * One vector per view of {@code canonical}, each equal to the re-scan in all 41 positions; the
+     * injected views far behind the watermark went to the dead-letter topic instead.
+     */
+    private static void assertEveryVectorIsTheRescan(
+            List<CanonicalEvent> canonical, KafkaOptions kafka) {
+        List<FeatureVector> vectors = vectors(kafka);
+        Map<String, CanonicalEvent> views = new HashMap<>();
+        canonical.stream().filter(FeatureJobTest::isView).forEach(v -> views.put(v.eventId(), v));
+        assertOneVectorPerView(vectors, views, kafka);
+        FeatureRescan rescan = new FeatureRescan(canonical);
+        int inCart = 0;
+        int inStore = 0;
+        int loyalty = 0;
+        int recentPurchase = 0;
+        for (FeatureVector fv : vectors) {
+            CanonicalEvent view = views.get(fv.eventId());
+            assertThat(fv.specVersion()).isEqualTo(FeatureSpec.VERSION);
+            assertThat(fv.eventTime()).isEqualTo(view.eventTime());
+            double[] v = fv.values().values;
+            FeatureRescan.assertSameVector(fv.eventId(), v, rescan.vector(view));
+            inCart += (int) v[FeatureSpec.USER_ITEM_IN_CART];
+            inStore += (int) v[FeatureSpec.IN_STORE];
+            loyalty += (int) v[FeatureSpec.LOYALTY_KNOWN];
+            recentPurchase += v[FeatureSpec.USER_PURCHASES_1H] > 0 ? 1 : 0;
+        }
+        // The comparison covers the interesting cases, not only empty windows.
+        assertThat(inCart).isGreaterThan(100);
+        assertThat(inStore).isGreaterThan(1_000);
+        assertThat(loyalty).isGreaterThan(1_000);
+        assertThat(recentPurchase).isGreaterThan(100);
+        List<DeadLetter> late = lateViewLetters(kafka);
+        assertThat(late)
+                .extracting(
+                        d ->
+                                Topics.EVENTS_CANONICAL
+                                        .valueCodec()
+                                        .decode(d.payloadAsBytes())
+                                        .value()
+                                        .eventId())
+                .containsExactlyInAnyOrder(
+                        java.util.stream.IntStream.range(0, INJECTED_LATE_VIEWS)
+                                .mapToObj(i -> "clickstream:late-" + i)
+                                .toArray(String[]::new));
+        assertThat(late).allSatisfy(d -> assertThat(d.message()).contains("frontier"));
     }
 
     @Test
-    void exactlyOneVectorPerViewAfterAnInjectedFailure() throws Exception {
+    void everyVectorOfAnUninterruptedRunIsTheRescanOfItsView() throws Exception {
+        assertThat(behindTheBound(canonicalRecords))
+                .as("ingestion writes each partition in event-time order")
+                .isZero();
         KafkaOptions kafka = freshTopicsWithCanonical();
-        FeatureConfig config = config(kafka);
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        featureJob(config(kafka, true)).build(env);
+        env.execute("features");
+        assertEveryVectorIsTheRescan(decode(canonicalRecords), kafka);
+    }
+
+    @Test
+    void aFailureWhileCatchingUpChangesNoVectorAndDuplicatesNone() throws Exception {
+        KafkaOptions kafka = freshTopicsWithCanonical();
+        FeatureConfig config = config(kafka, true);
         String failure = "features-eos" + kafka.topicSuffix();
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         JobSetup.configure(env, config.source());
@@ -306,23 +362,101 @@ class FeatureJobTest {
                                 FeatureJob.kafkaSource(config),
                                 FeatureJob.watermarks(config),
                                 "canonical")
-                        .map(new Slowdown<>(1))
-                        .returns(TopicInput.CANONICAL_EVENTS)
                         .map(TopicInput::value)
+                        .returns(CanonicalEvent.class)
+                        // A third of the way through the backlog, after a checkpoint: keyed state
+                        // with held views and recent events is restored and the rest replayed.
+                        .map(new FailOnceAfterCheckpoint<>(failure, canonicalRecords.size() / 6))
                         .returns(CanonicalEvent.class);
-        FeatureJob.pipeline(events)
-                .map(new FailOnceAfterCheckpoint<>(failure, 500))
-                .returns(FeatureVector.class)
-                .sinkTo(FeatureJob.featureSink(kafka));
-        env.execute("features exactly-once");
+        FeatureJob.Outputs out = FeatureJob.pipeline(events, config.allowedLateness());
+        out.vectors().sinkTo(FeatureJob.featureSink(kafka));
+        String canonicalTopic = kafka.topic(Topics.EVENTS_CANONICAL);
+        out.lateViews()
+                .map(late -> FeatureJob.deadLetter(late, canonicalTopic))
+                .returns(DeadLetter.class)
+                .sinkTo(JobSetup.deadLetterSink(kafka));
+        env.execute("features with a failure");
 
         assertThat(FailOnceAfterCheckpoint.hasFailed(failure))
                 .as("the failure was injected")
                 .isTrue();
+        assertEveryVectorIsTheRescan(decode(canonicalRecords), kafka);
+    }
+
+    /**
+     * The ingestion job is stopped with a savepoint for longer than an idleness timeout (30 s)
+     * while the generator writes on, then resumed: it catches up over a backlog of every raw topic
+     * while the feature job, running all along, sees its input fall silent and come back, partition
+     * by partition.
+     */
+    @Test
+    void everyVectorIsTheRescanAfterIngestionWasPausedWhileTheGeneratorRanOn() throws Exception {
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        long half = WORLD.ticks() / 2;
+        List<RawRecord> firstHalf = new Simulator(WORLD).records(0, half);
+        KAFKA.produce(firstHalf.stream().map(r -> r.toProducerRecord(kafka)).toList());
+
+        FeatureConfig features = config(kafka, false);
+        StreamExecutionEnvironment featureEnv = FlinkTestCluster.environment();
+        featureJob(features).build(featureEnv);
+        JobClient featureJob = featureEnv.executeAsync("features, running all along");
+
+        IngestionConfig ingestion = ingestionConfig(kafka, false);
+        StreamExecutionEnvironment first = FlinkTestCluster.environment();
+        ingestionJob(ingestion).build(first);
+        JobClient running = first.executeAsync("ingestion, first half");
+        String[] rawTopics = rawTopics(kafka);
+        awaitReadToTheEnd(ingestion.source().groupId(), rawTopics);
+        String savepoint =
+                running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+        long pausedAt = System.nanoTime();
+
+        // The generator runs on while ingestion is stopped: the second hour arrives on the raw
+        // topics, and the feature job's input stays silent longer than its idleness.
+        KAFKA.produce(
+                new Simulator(WORLD)
+                        .records(half, WORLD.ticks()).stream()
+                                .map(r -> r.toProducerRecord(kafka))
+                                .toList());
+        long idle = TimeUnit.SECONDS.toNanos(35);
+        Thread.sleep(Math.max(0, (pausedAt + idle - System.nanoTime()) / 1_000_000));
+
+        Configuration resume = FlinkTestCluster.configuration();
+        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment second =
+                StreamExecutionEnvironment.getExecutionEnvironment(resume);
+        ingestionJob(ingestion).build(second);
+        JobClient resumed = second.executeAsync("ingestion, resumed");
+        awaitReadToTheEnd(ingestion.source().groupId(), rawTopics);
+        // Draining flushes the events still waiting for the watermark.
+        resumed.stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
+
+        List<ConsumerRecord<byte[], byte[]>> canonical =
+                KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
+        assertThat(behindTheBound(canonical))
+                .as("ingestion writes each partition in event-time order, also when catching up")
+                .isZero();
+        KAFKA.awaitCommitted(features.source().groupId(), afterLastRecord(canonical));
+        featureJob
+                .stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
+
         List<FeatureVector> vectors = vectors(kafka);
-        assertThat(vectors).extracting(FeatureVector::eventId).doesNotHaveDuplicates();
-        assertThat(vectors.stream().map(FeatureVector::eventId).collect(Collectors.toSet()))
-                .isEqualTo(viewIds());
+        Map<String, CanonicalEvent> views = new HashMap<>();
+        decode(canonical).stream()
+                .filter(FeatureJobTest::isView)
+                .forEach(v -> views.put(v.eventId(), v));
+        assertOneVectorPerView(vectors, views, kafka);
+        FeatureRescan rescan = new FeatureRescan(decode(canonical));
+        Map<String, CanonicalEvent> byId = new HashMap<>();
+        decode(canonical).forEach(e -> byId.put(e.eventId(), e));
+        for (FeatureVector fv : vectors) {
+            FeatureRescan.assertSameVector(
+                    fv.eventId(), fv.values().values, rescan.vector(byId.get(fv.eventId())));
+        }
+        assertThat(lateViewLetters(kafka)).isEmpty();
     }
 
     @Test
@@ -332,18 +466,16 @@ class FeatureJobTest {
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         featureJob(
                 env,
-                config(reference),
-                FeatureJob.kafkaSource(config(reference)),
+                config(reference, true),
+                FeatureJob.kafkaSource(config(reference, true)),
                 FeatureJob.SOURCE_UID);
         env.execute("features, uninterrupted");
         Map<String, List<Double>> expected = byEventId(vectors(reference));
-        assertThat(expected.keySet()).isEqualTo(viewIds());
 
-        // First half: read each partition up to its middle, then keep running with everything read
-        // held in keyed
-        // state (an hour of out-of-orderness emits nothing yet), and stop with a savepoint.
+        // First half: read each partition up to its middle and stop with a savepoint, views still
+        // held in keyed state.
         KafkaOptions kafka = freshTopicsWithCanonical();
-        FeatureConfig config = config(kafka);
+        FeatureConfig config = config(kafka, true);
         Map<TopicPartition, Long> middle = new HashMap<>();
         KAFKA.endOffsets(kafka.topic(Topics.EVENTS_CANONICAL))
                 .forEach((tp, end) -> middle.put(tp, end / 2));
@@ -358,13 +490,12 @@ class FeatureJobTest {
         String savepoint =
                 running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
                         .get(2, TimeUnit.MINUTES);
-        assertThat(vectors(kafka)).as("all views read so far are held in state").isEmpty();
+        int beforeStop = vectors(kafka).size();
+        assertThat(beforeStop).isPositive().isLessThan(expected.size());
 
         // Second half, in a new MiniCluster: restore every operator's state from the savepoint and
-        // read on from
-        // the middle. The source is a new one (a bounded KafkaSource restored from a savepoint
-        // never finishes, see
-        // docs/features.md).
+        // read on from the middle. The source is a new one (a bounded KafkaSource restored from a
+        // savepoint never finishes, see docs/features.md).
         StreamExecutionEnvironment second = FlinkTestCluster.environment();
         featureJob(
                 second,
@@ -382,6 +513,58 @@ class FeatureJobTest {
         assertThat(byEventId(resumed)).isEqualTo(expected);
     }
 
+    /**
+     * Waits until the group committed the end offset of every non-empty partition of the topics
+     * (written without transactions, so the end offset is after the last record).
+     */
+    private static void awaitReadToTheEnd(String groupId, String... topics) throws Exception {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        KAFKA.endOffsets(topics)
+                .forEach(
+                        (tp, end) -> {
+                            if (end > 0) {
+                                ends.put(tp, end);
+                            }
+                        });
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(KAFKA.adminProperties())) {
+            while (true) {
+                Map<TopicPartition, Long> committed = new HashMap<>();
+                admin.listConsumerGroupOffsets(groupId)
+                        .partitionsToOffsetAndMetadata()
+                        .get()
+                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
+                if (ends.entrySet().stream()
+                        .allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
+                    return;
+                }
+                assertThat(System.nanoTime())
+                        .as("committed %s, waiting for %s", committed, ends)
+                        .isLessThan(deadline);
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static String[] rawTopics(KafkaOptions kafka) {
+        return java.util.Arrays.stream(io.eventml.common.event.EventSource.values())
+                .map(s -> kafka.topic(Topics.raw(s)))
+                .toArray(String[]::new);
+    }
+
+    /**
+     * Per partition, the offset after its last record: what a source that read everything commits
+     * (transaction markers take offsets after it that no consumer commits past).
+     */
+    private static Map<TopicPartition, Long> afterLastRecord(
+            List<ConsumerRecord<byte[], byte[]>> records) {
+        Map<TopicPartition, Long> after = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : records) {
+            after.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+        }
+        return after;
+    }
+
     private static void featureJob(
             StreamExecutionEnvironment env,
             FeatureConfig config,
@@ -394,7 +577,8 @@ class FeatureJobTest {
                         .map(TopicInput::value)
                         .uid("event")
                         .returns(CanonicalEvent.class);
-        FeatureJob.pipeline(events)
+        FeatureJob.pipeline(events, config.allowedLateness())
+                .vectors()
                 .sinkTo(FeatureJob.featureSink(config.kafka()))
                 .uid(FeatureJob.SINK_UID);
     }

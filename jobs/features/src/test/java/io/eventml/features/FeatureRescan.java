@@ -3,23 +3,47 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
+import io.eventml.common.raw.LoyaltyTier;
 
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /**
- * Features recomputed for one view by a plain scan over all canonical events, written from the
+ * Features recomputed for one view by a plain scan over canonical events, written from the
  * definitions in docs/features.md and independent of the job's code: no rings, no state, just
- * filters and sums over events strictly before the view.
+ * filters and sums over events strictly before the view. Events are only grouped by user, item and
+ * store so that every vector of a test run can be recomputed.
  */
 final class FeatureRescan {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 3_600_000L;
     private static final long FIVE_MINUTES = 5 * MINUTE;
 
-    private final List<CanonicalEvent> all;
+    private final Map<String, List<CanonicalEvent>> byUser = new HashMap<>();
+    private final Map<String, List<CanonicalEvent>> byItem = new HashMap<>();
+    private final Map<String, List<CanonicalEvent>> footfallByStore = new HashMap<>();
 
     FeatureRescan(List<CanonicalEvent> all) {
-        this.all = all;
+        for (CanonicalEvent e : all) {
+            if (e.userId() != null) {
+                byUser.computeIfAbsent(e.userId(), k -> new java.util.ArrayList<>()).add(e);
+            }
+            if (e.itemId() != null) {
+                byItem.computeIfAbsent(e.itemId(), k -> new java.util.ArrayList<>()).add(e);
+            }
+            if (e.type() == EventType.SENSOR_READING
+                    && "footfall".equals(e.attributes().get("metric"))) {
+                footfallByStore
+                        .computeIfAbsent(e.storeId(), k -> new java.util.ArrayList<>())
+                        .add(e);
+            }
+        }
     }
 
     /**
@@ -32,31 +56,31 @@ final class FeatureRescan {
         return e.eventTime() < t && b >= newest - n + 1 && b <= newest;
     }
 
+    private Stream<CanonicalEvent> user(CanonicalEvent view) {
+        return byUser.getOrDefault(view.userId(), List.of()).stream();
+    }
+
     double userCount(CanonicalEvent view, EventType type, long bucketMillis, int n) {
-        return all.stream()
-                .filter(
-                        e ->
-                                view.userId().equals(e.userId())
-                                        && e.type() == type
-                                        && inWindow(e, view.eventTime(), bucketMillis, n))
+        return user(view)
+                .filter(e -> e.type() == type && inWindow(e, view.eventTime(), bucketMillis, n))
                 .count();
     }
 
-    double userSpend(CanonicalEvent view, long bucketMillis, int n) {
-        return all.stream()
-                .filter(
-                        e ->
-                                view.userId().equals(e.userId())
-                                        && e.type() == EventType.PURCHASE
-                                        && inWindow(e, view.eventTime(), bucketMillis, n))
+    double userSum(CanonicalEvent view, EventType type, long bucketMillis, int n) {
+        return user(view)
+                .filter(e -> e.type() == type && inWindow(e, view.eventTime(), bucketMillis, n))
                 .mapToDouble(CanonicalEvent::value)
                 .sum();
     }
 
+    double userSpend(CanonicalEvent view, long bucketMillis, int n) {
+        return userSum(view, EventType.PURCHASE, bucketMillis, n);
+    }
+
     /** 1 h: the last 12 five-minute buckets; 24 h: the last 24 one-hour buckets. */
     double itemCount(CanonicalEvent view, EventType type, boolean day) {
-        return all.stream()
-                .filter(e -> view.itemId().equals(e.itemId()) && e.type() == type)
+        return byItem.getOrDefault(view.itemId(), List.of()).stream()
+                .filter(e -> e.type() == type)
                 .filter(
                         e ->
                                 day
@@ -66,11 +90,10 @@ final class FeatureRescan {
     }
 
     double userItemViews24h(CanonicalEvent view) {
-        return all.stream()
+        return user(view)
                 .filter(
                         e ->
-                                view.userId().equals(e.userId())
-                                        && view.itemId().equals(e.itemId())
+                                view.itemId().equals(e.itemId())
                                         && e.type() == EventType.PRODUCT_VIEW
                                         && inWindow(e, view.eventTime(), HOUR, 24))
                 .count();
@@ -80,15 +103,14 @@ final class FeatureRescan {
         if (view.storeId() == null) {
             return 0;
         }
-        return all.stream()
-                .filter(
-                        e ->
-                                e.type() == EventType.SENSOR_READING
-                                        && view.storeId().equals(e.storeId())
-                                        && "footfall".equals(e.attributes().get("metric"))
-                                        && inWindow(e, view.eventTime(), MINUTE, 15))
+        return footfallByStore.getOrDefault(view.storeId(), List.of()).stream()
+                .filter(e -> inWindow(e, view.eventTime(), MINUTE, 15))
                 .mapToDouble(CanonicalEvent::value)
                 .sum();
+    }
+
+    private Stream<CanonicalEvent> userBefore(CanonicalEvent view, EventType type) {
+        return user(view).filter(e -> e.type() == type && e.eventTime() < view.eventTime());
     }
 
     /**
@@ -96,12 +118,7 @@ final class FeatureRescan {
      */
     double hoursSincePurchase(CanonicalEvent view) {
         long last =
-                all.stream()
-                        .filter(
-                                e ->
-                                        view.userId().equals(e.userId())
-                                                && e.type() == EventType.PURCHASE
-                                                && e.eventTime() < view.eventTime())
+                userBefore(view, EventType.PURCHASE)
                         .mapToLong(CanonicalEvent::eventTime)
                         .max()
                         .orElse(Long.MIN_VALUE);
@@ -112,30 +129,18 @@ final class FeatureRescan {
                         (view.eventTime() - last) / (double) HOUR);
     }
 
-    private java.util.stream.Stream<CanonicalEvent> userBefore(
-            CanonicalEvent view, EventType type) {
-        return all.stream()
-                .filter(
-                        e ->
-                                view.userId().equals(e.userId())
-                                        && e.type() == type
-                                        && e.eventTime() < view.eventTime());
-    }
-
-    /**
-     * The tier rank of the user's latest loyalty update before the view (ties: the larger eventId),
-     * or -1.
-     */
-    int loyaltyTier(CanonicalEvent view) {
+    /** The user's latest loyalty update before the view (ties: the larger eventId), if any. */
+    private java.util.Optional<CanonicalEvent> latestLoyalty(CanonicalEvent view) {
         return userBefore(view, EventType.LOYALTY_UPDATE)
                 .max(
-                        java.util.Comparator.comparingLong(CanonicalEvent::eventTime)
-                                .thenComparing(CanonicalEvent::eventId))
-                .map(
-                        e ->
-                                io.eventml.common.raw.LoyaltyTier.valueOf(
-                                                e.attributes().get("tier"))
-                                        .ordinal())
+                        Comparator.comparingLong(CanonicalEvent::eventTime)
+                                .thenComparing(CanonicalEvent::eventId));
+    }
+
+    /** The tier rank of the latest loyalty update before the view, or -1. */
+    int loyaltyTier(CanonicalEvent view) {
+        return latestLoyalty(view)
+                .map(e -> LoyaltyTier.valueOf(e.attributes().get("tier")).ordinal())
                 .orElse(-1);
     }
 
@@ -161,5 +166,80 @@ final class FeatureRescan {
                 .mapToLong(CanonicalEvent::eventTime)
                 .max()
                 .orElse(Long.MIN_VALUE);
+    }
+
+    /** All 41 positions of the view's vector, from the definitions in docs/features.md. */
+    double[] vector(CanonicalEvent view) {
+        double[] v = new double[FeatureSpec.SIZE];
+        v[FeatureSpec.BIAS] = 1;
+        EventType[] channels = {
+            EventType.PRODUCT_VIEW, EventType.CLICK, EventType.ADD_TO_CART, EventType.PURCHASE
+        };
+        int[] firsts = {
+            FeatureSpec.USER_VIEWS_10M,
+            FeatureSpec.USER_CLICKS_10M,
+            FeatureSpec.USER_CART_ADDS_10M,
+            FeatureSpec.USER_PURCHASES_10M
+        };
+        for (int c = 0; c < channels.length; c++) {
+            v[firsts[c]] = Math.log1p(userCount(view, channels[c], MINUTE, 10));
+            v[firsts[c] + 1] = Math.log1p(userCount(view, channels[c], MINUTE, 60));
+            v[firsts[c] + 2] = Math.log1p(userCount(view, channels[c], HOUR, 24));
+        }
+        v[FeatureSpec.USER_SPEND_10M] = Math.log1p(userSpend(view, MINUTE, 10));
+        v[FeatureSpec.USER_SPEND_1H] = Math.log1p(userSpend(view, MINUTE, 60));
+        v[FeatureSpec.USER_SPEND_24H] = Math.log1p(userSpend(view, HOUR, 24));
+        v[FeatureSpec.USER_HOURS_SINCE_PURCHASE] = Math.log1p(hoursSincePurchase(view));
+        v[FeatureSpec.USER_NEVER_PURCHASED] =
+                userBefore(view, EventType.PURCHASE).findAny().isPresent() ? 0 : 1;
+        latestLoyalty(view)
+                .ifPresent(
+                        e -> {
+                            v[FeatureSpec.LOYALTY_TIER] =
+                                    LoyaltyTier.valueOf(e.attributes().get("tier")).ordinal() / 3.0;
+                            v[FeatureSpec.LOYALTY_POINTS] =
+                                    Math.log1p(Long.parseLong(e.attributes().get("balance")));
+                            v[FeatureSpec.LOYALTY_KNOWN] = 1;
+                        });
+        double posts24h = userCount(view, EventType.SOCIAL_POST, HOUR, 24);
+        double posts1h = userCount(view, EventType.SOCIAL_POST, MINUTE, 60);
+        double mean24h =
+                posts24h > 0 ? userSum(view, EventType.SOCIAL_POST, HOUR, 24) / posts24h : 0;
+        double mean1h =
+                posts1h > 0 ? userSum(view, EventType.SOCIAL_POST, MINUTE, 60) / posts1h : 0;
+        v[FeatureSpec.SENTIMENT_24H] = mean24h;
+        v[FeatureSpec.SENTIMENT_TREND] = posts1h > 0 ? mean1h - mean24h : 0;
+        v[FeatureSpec.SOCIAL_POSTS_24H] = Math.log1p(posts24h);
+        double itemViews24h = itemCount(view, EventType.PRODUCT_VIEW, true);
+        double itemPurchases24h = itemCount(view, EventType.PURCHASE, true);
+        v[FeatureSpec.ITEM_VIEWS_1H] = Math.log1p(itemCount(view, EventType.PRODUCT_VIEW, false));
+        v[FeatureSpec.ITEM_VIEWS_24H] = Math.log1p(itemViews24h);
+        v[FeatureSpec.ITEM_PURCHASES_1H] = Math.log1p(itemCount(view, EventType.PURCHASE, false));
+        v[FeatureSpec.ITEM_PURCHASES_24H] = Math.log1p(itemPurchases24h);
+        v[FeatureSpec.ITEM_CONVERSION_24H] = (itemPurchases24h + 1) / (itemViews24h + 10);
+        v[FeatureSpec.USER_ITEM_VIEWS_24H] = Math.log1p(userItemViews24h(view));
+        v[FeatureSpec.USER_ITEM_IN_CART] = inCart(view) ? 1 : 0;
+        v[FeatureSpec.STORE_FOOTFALL_15M] = Math.log1p(footfall15m(view));
+        v[FeatureSpec.IN_STORE] = view.storeId() != null ? 1 : 0;
+        String category = view.attributes().get("category");
+        if (category != null) {
+            v[FeatureSpec.CATEGORY_HASH_0 + Math.floorMod(category.hashCode(), 8)] = 1;
+        }
+        return v;
+    }
+
+    /**
+     * Asserts that {@code actual} equals {@code expected} in every position, to 1e-9: counts, flags
+     * and times agree exactly, sums of money and sentiment may differ in their last bits (a
+     * floating-point sum depends on the order of its terms).
+     */
+    static void assertSameVector(String what, double[] actual, double[] expected) {
+        assertThat(actual).as(what).hasSize(FeatureSpec.SIZE);
+        List<String> names = FeatureSpec.names();
+        for (int i = 0; i < FeatureSpec.SIZE; i++) {
+            assertThat(actual[i])
+                    .as("%s: %s", what, names.get(i))
+                    .isCloseTo(expected[i], within(1e-9));
+        }
     }
 }

@@ -1,18 +1,25 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.EventType;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static io.eventml.features.Events.HOUR;
 import static io.eventml.features.Events.MINUTE;
@@ -23,15 +30,145 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class ItemFeatureFunctionTest {
 
+    private static final OutputTag<LateView> LATE =
+            new OutputTag<>("late", TypeInformation.of(LateView.class));
+
     private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalEvent, PendingVector>
             harness() throws Exception {
+        return harness(null, false);
+    }
+
+    /** A harness on RocksDB, restored from {@code snapshot} when there is one. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalEvent, PendingVector>
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(new ItemFeatureFunction()),
+                        new KeyedProcessOperator<>(
+                                new ItemFeatureFunction(Disorder.LATENESS, LATE)),
                         CanonicalEvent::itemId,
                         Types.STRING);
+        if (onRocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
         h.open();
         return h;
+    }
+
+    /**
+     * Views and purchases of three items out of order, some behind the watermark, a restore in the
+     * middle: every view gets the counts of the events that had arrived before it was scored (a
+     * late purchase is seen by every view scored after it), views beyond the allowed lateness come
+     * out as late views.
+     */
+    @Test
+    void everyViewGetsTheCountsOfWhatHadArrivedWhateverTheOrderAndAcrossARestore()
+            throws Exception {
+        Random r = new Random(11);
+        List<CanonicalEvent> history = new ArrayList<>();
+        for (int i = 0; i < 900; i++) {
+            String item = "sku-" + r.nextInt(3);
+            long t = T + (i % 7 == 0 ? 5 * MINUTE * r.nextInt(40) : r.nextLong(3 * HOUR));
+            history.add(
+                    r.nextInt(4) == 0
+                            ? purchase("p" + i, "u-" + i, item, t, 10)
+                            : view("v" + i, "u-" + i, item, t));
+        }
+        List<CanonicalEvent> order = Disorder.arrivalOrder(history, r);
+        List<CanonicalEvent> arrived = new ArrayList<>();
+        Set<String> expectLate = new HashSet<>();
+        Set<String> scored = new HashSet<>();
+        List<String> late = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        long maxSeen = Long.MIN_VALUE;
+        // Views older than the frontier before the restore may be refused after it.
+        long restoredFrom = Long.MIN_VALUE;
+        Set<String> mayBeLate = new HashSet<>();
+        var h = harness(null, true);
+        int seen = 0;
+        for (int i = 0; i < order.size(); i++) {
+            if (i == order.size() / 2) {
+                OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                late.addAll(lateIds(h));
+                h.close();
+                h = harness(snapshot, true);
+                // The watermark is not part of a checkpoint: it starts again from nothing.
+                restoredFrom = watermark;
+                watermark = Long.MIN_VALUE;
+                seen = 0;
+            }
+            CanonicalEvent e = order.get(i);
+            if (e.type() == EventType.PRODUCT_VIEW) {
+                if (e.eventTime() < Disorder.frontier(watermark)) {
+                    expectLate.add(e.eventId());
+                } else if (e.eventTime() < Disorder.frontier(restoredFrom)) {
+                    mayBeLate.add(e.eventId());
+                }
+            }
+            h.processElement(new StreamRecord<>(e, e.eventTime()));
+            arrived.add(e);
+            seen = check(h, seen, arrived, scored);
+            maxSeen = Math.max(maxSeen, e.eventTime());
+            if (i % 4 == 3
+                    && Disorder.watermarkDue(i, order.size())
+                    && maxSeen - Disorder.BOUND > watermark) {
+                watermark = maxSeen - Disorder.BOUND;
+                h.processWatermark(watermark);
+                seen = check(h, seen, arrived, scored);
+            }
+        }
+        h.processWatermark(T + 30 * HOUR);
+        check(h, seen, arrived, scored);
+        late.addAll(lateIds(h));
+        h.close();
+        long views = history.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count();
+        assertThat(expectLate).isNotEmpty();
+        assertThat(late).containsExactlyInAnyOrderElementsOf(expectLate);
+        assertThat(scored)
+                .hasSize((int) views - expectLate.size())
+                .doesNotContainAnyElementsOf(late);
+    }
+
+    private static List<String> lateIds(
+            KeyedOneInputStreamOperatorTestHarness<String, CanonicalEvent, PendingVector> h) {
+        List<String> ids = new ArrayList<>();
+        var records = h.getSideOutput(LATE);
+        if (records != null) {
+            for (StreamRecord<LateView> l : records) {
+                assertThat(l.getValue().stage()).isEqualTo("item");
+                ids.add(l.getValue().view().eventId());
+            }
+        }
+        return ids;
+    }
+
+    private static int check(
+            KeyedOneInputStreamOperatorTestHarness<String, CanonicalEvent, PendingVector> h,
+            int seen,
+            List<CanonicalEvent> arrived,
+            Set<String> scored) {
+        List<PendingVector> out = h.extractOutputValues();
+        FeatureRescan rescan = new FeatureRescan(arrived);
+        for (PendingVector p : out.subList(seen, out.size())) {
+            CanonicalEvent v = p.view();
+            String at = v.eventId();
+            assertThat(p.itemViews1h())
+                    .as(at)
+                    .isEqualTo(rescan.itemCount(v, EventType.PRODUCT_VIEW, false));
+            assertThat(p.itemViews24h())
+                    .as(at)
+                    .isEqualTo(rescan.itemCount(v, EventType.PRODUCT_VIEW, true));
+            assertThat(p.itemPurchases1h())
+                    .as(at)
+                    .isEqualTo(rescan.itemCount(v, EventType.PURCHASE, false));
+            assertThat(p.itemPurchases24h())
+                    .as(at)
+                    .isEqualTo(rescan.itemCount(v, EventType.PURCHASE, true));
+            assertThat(scored.add(at)).as("one vector per view").isTrue();
+        }
+        return out.size();
     }
 
     private static List<CanonicalEvent> sequence() {

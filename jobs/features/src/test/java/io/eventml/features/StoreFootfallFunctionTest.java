@@ -1,14 +1,25 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.EventType;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
 
 import static io.eventml.features.Events.HOUR;
 import static io.eventml.features.Events.MINUTE;
@@ -18,12 +29,144 @@ import static io.eventml.features.Events.inStoreView;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StoreFootfallFunctionTest {
+    private static final OutputTag<LateView> LATE =
+            new OutputTag<>("late", TypeInformation.of(LateView.class));
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PendingVector, CanonicalEvent, PendingVector>
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
+        var h =
+                new KeyedTwoInputStreamOperatorTestHarness<>(
+                        new KeyedCoProcessOperator<>(
+                                new StoreFootfallFunction(Disorder.LATENESS, LATE)),
+                        (PendingVector p) -> p.view().storeId(),
+                        CanonicalEvent::storeId,
+                        Types.STRING);
+        if (onRocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
+        h.open();
+        return h;
+    }
+
+    /**
+     * Readings and views of two stores out of order, some behind the watermark, a restore in the
+     * middle: every view gets the footfall of the readings that had arrived before it was scored,
+     * views beyond the allowed lateness come out as late views.
+     */
+    @Test
+    void everyViewGetsTheFootfallOfWhatHadArrivedWhateverTheOrderAndAcrossARestore()
+            throws Exception {
+        Random r = new Random(7);
+        List<CanonicalEvent> history = new ArrayList<>();
+        for (int i = 0; i < 600; i++) {
+            String store = "store-" + r.nextInt(2);
+            long t = T + r.nextLong(2 * HOUR);
+            history.add(
+                    i % 3 == 0
+                            ? inStoreView("v" + i, "u-" + i, "sku-1", store, t)
+                            : footfall("f" + i, store, t, r.nextInt(20)));
+        }
+        List<CanonicalEvent> order = Disorder.arrivalOrder(history, r);
+        List<CanonicalEvent> arrived = new ArrayList<>();
+        Set<String> expectLate = new HashSet<>();
+        Set<String> scored = new HashSet<>();
+        List<String> late = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        long maxSeen = Long.MIN_VALUE;
+        // Views older than the frontier before the restore may be refused after it.
+        long restoredFrom = Long.MIN_VALUE;
+        Set<String> mayBeLate = new HashSet<>();
+        var h = harness(null, true);
+        int seen = 0;
+        for (int i = 0; i < order.size(); i++) {
+            if (i == order.size() / 2) {
+                OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                late.addAll(lateIds(h));
+                h.close();
+                h = harness(snapshot, true);
+                // The watermark is not part of a checkpoint: it starts again from nothing.
+                restoredFrom = watermark;
+                watermark = Long.MIN_VALUE;
+                seen = 0;
+            }
+            CanonicalEvent e = order.get(i);
+            if (e.type() == EventType.PRODUCT_VIEW) {
+                if (e.eventTime() < Disorder.frontier(watermark)) {
+                    expectLate.add(e.eventId());
+                } else if (e.eventTime() < Disorder.frontier(restoredFrom)) {
+                    mayBeLate.add(e.eventId());
+                }
+                h.processElement1(
+                        new StreamRecord<>(new PendingVector(e, 0, 0, 0, 0, 0), e.eventTime()));
+            } else {
+                h.processElement2(new StreamRecord<>(e, e.eventTime()));
+                arrived.add(e);
+            }
+            seen = check(h, seen, arrived, scored);
+            maxSeen = Math.max(maxSeen, e.eventTime());
+            if (i % 4 == 3
+                    && Disorder.watermarkDue(i, order.size())
+                    && maxSeen - Disorder.BOUND > watermark) {
+                watermark = maxSeen - Disorder.BOUND;
+                h.processBothWatermarks(new Watermark(watermark));
+                seen = check(h, seen, arrived, scored);
+            }
+        }
+        h.processBothWatermarks(new Watermark(T + 5 * HOUR));
+        check(h, seen, arrived, scored);
+        late.addAll(lateIds(h));
+        h.close();
+        long views = history.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count();
+        assertThat(expectLate).isNotEmpty();
+        assertThat(late).containsExactlyInAnyOrderElementsOf(expectLate);
+        assertThat(scored)
+                .hasSize((int) views - expectLate.size())
+                .doesNotContainAnyElementsOf(late);
+    }
+
+    private static List<String> lateIds(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, PendingVector, CanonicalEvent, PendingVector>
+                    h) {
+        List<String> ids = new ArrayList<>();
+        var records = h.getSideOutput(LATE);
+        if (records != null) {
+            for (StreamRecord<LateView> l : records) {
+                assertThat(l.getValue().stage()).isEqualTo("store");
+                ids.add(l.getValue().view().eventId());
+            }
+        }
+        return ids;
+    }
+
+    private static int check(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, PendingVector, CanonicalEvent, PendingVector>
+                    h,
+            int seen,
+            List<CanonicalEvent> arrived,
+            Set<String> scored) {
+        List<PendingVector> out = h.extractOutputValues();
+        FeatureRescan rescan = new FeatureRescan(arrived);
+        for (PendingVector p : out.subList(seen, out.size())) {
+            assertThat(p.storeFootfall15m())
+                    .as(p.view().eventId())
+                    .isEqualTo(rescan.footfall15m(p.view()));
+            assertThat(scored.add(p.view().eventId())).as("one vector per view").isTrue();
+        }
+        return out.size();
+    }
 
     @Test
     void viewsGetTheFootfallOfTheFifteenMinutesBeforeThemAndStateExpires() throws Exception {
         try (var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new StoreFootfallFunction()),
+                        new KeyedCoProcessOperator<>(
+                                new StoreFootfallFunction(Disorder.LATENESS, LATE)),
                         (PendingVector p) -> p.view().storeId(),
                         CanonicalEvent::storeId,
                         Types.STRING)) {

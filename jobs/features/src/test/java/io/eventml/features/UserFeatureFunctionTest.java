@@ -1,21 +1,28 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
+import org.apache.flink.util.OutputTag;
 
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 import static io.eventml.features.Events.HOUR;
 import static io.eventml.features.Events.MINUTE;
@@ -23,6 +30,7 @@ import static io.eventml.features.Events.T;
 import static io.eventml.features.Events.cartAdd;
 import static io.eventml.features.Events.click;
 import static io.eventml.features.Events.loyalty;
+import static io.eventml.features.Events.pageView;
 import static io.eventml.features.Events.post;
 import static io.eventml.features.Events.purchase;
 import static io.eventml.features.Events.view;
@@ -30,16 +38,32 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 class UserFeatureFunctionTest {
+    private static final OutputTag<LateView> LATE =
+            new OutputTag<>("late", TypeInformation.of(LateView.class));
 
     private static KeyedTwoInputStreamOperatorTestHarness<
                     String, PendingVector, CanonicalEvent, FeatureVector>
             harness() throws Exception {
+        return harness(null, false);
+    }
+
+    /** A harness on RocksDB, restored from {@code snapshot} when there is one. */
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PendingVector, CanonicalEvent, FeatureVector>
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new UserFeatureFunction()),
+                        new KeyedCoProcessOperator<>(
+                                new UserFeatureFunction(Disorder.LATENESS, LATE)),
                         (PendingVector p) -> p.view().userId(),
                         CanonicalEvent::userId,
                         Types.STRING);
+        if (onRocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
         h.open();
         return h;
     }
@@ -171,5 +195,218 @@ class UserFeatureFunctionTest {
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
+    }
+
+    /** Events of three users on four items over three hours: every type the user stage reads. */
+    private static List<CanonicalEvent> randomHistory(Random r) {
+        List<CanonicalEvent> events = new ArrayList<>();
+        String[] tiers = {"BRONZE", "SILVER", "GOLD", "PLATINUM"};
+        for (int i = 0; i < 900; i++) {
+            String id = "e" + i;
+            String user = "u-" + r.nextInt(3);
+            String item = "sku-" + r.nextInt(4);
+            // Some events share a millisecond with another, the hardest case of "strictly before".
+            long t = T + (r.nextInt(10) == 0 ? 12 * r.nextInt(900) * 1_000L : r.nextLong(3 * HOUR));
+            double kind = r.nextDouble();
+            if (kind < 0.40) {
+                events.add(view(id, user, item, t));
+            } else if (kind < 0.52) {
+                events.add(click(id, user, item, t));
+            } else if (kind < 0.62) {
+                events.add(cartAdd(id, user, item, t));
+            } else if (kind < 0.72) {
+                events.add(purchase(id, user, item, t, 1 + r.nextInt(50) + r.nextInt(100) / 100.0));
+            } else if (kind < 0.82) {
+                events.add(loyalty(id, user, t, tiers[r.nextInt(4)], r.nextInt(10_000)));
+            } else if (kind < 0.94) {
+                events.add(post(id, user, t, r.nextDouble() * 2 - 1));
+            } else {
+                events.add(pageView(id, user, t));
+            }
+        }
+        return events;
+    }
+
+    /**
+     * The vector a view must get when it is scored after {@code arrived}: the re-scan of those
+     * events, with the item and store parts the view carries.
+     */
+    private static double[] expected(List<CanonicalEvent> arrived, CanonicalEvent view) {
+        double[] v = new FeatureRescan(arrived).vector(view);
+        PendingVector p = pending(view);
+        v[FeatureSpec.ITEM_VIEWS_1H] = Math.log1p(p.itemViews1h());
+        v[FeatureSpec.ITEM_VIEWS_24H] = Math.log1p(p.itemViews24h());
+        v[FeatureSpec.ITEM_PURCHASES_1H] = Math.log1p(p.itemPurchases1h());
+        v[FeatureSpec.ITEM_PURCHASES_24H] = Math.log1p(p.itemPurchases24h());
+        v[FeatureSpec.ITEM_CONVERSION_24H] =
+                FeatureSpec.conversion(p.itemPurchases24h(), p.itemViews24h());
+        v[FeatureSpec.STORE_FOOTFALL_15M] = 0;
+        return v;
+    }
+
+    /**
+     * Out-of-order arrival with records behind the watermark, periodic watermarks, and a snapshot
+     * and restore (on RocksDB) in the middle: every vector equals the re-scan of the events that
+     * had arrived when it was emitted, so a late event is seen by every view scored after it; views
+     * within the allowed lateness are scored at once, exactly; views beyond it come out as late
+     * views, and nothing else does.
+     */
+    @Test
+    void everyVectorEqualsTheRescanOfWhatHadArrivedWhateverTheOrderAndAcrossARestore()
+            throws Exception {
+        for (int seed = 0; seed < 3; seed++) {
+            Random r = new Random(seed);
+            List<CanonicalEvent> order = Disorder.arrivalOrder(randomHistory(r), r);
+            List<CanonicalEvent> arrived = new ArrayList<>();
+            Set<String> expectLate = new HashSet<>();
+            Set<String> scored = new HashSet<>();
+            long watermark = Long.MIN_VALUE;
+            long maxSeen = Long.MIN_VALUE;
+            // Views older than the frontier before the restore may be refused after it.
+            long restoredFrom = Long.MIN_VALUE;
+            Set<String> mayBeLate = new HashSet<>();
+            int behindWatermark = 0;
+            var h = harness(null, true);
+            List<String> late = new ArrayList<>();
+            int seen = 0;
+            for (int i = 0; i < order.size(); i++) {
+                if (i == order.size() / 2) {
+                    OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                    collectLate(h, late);
+                    h.close();
+                    h = harness(snapshot, true);
+                    // The watermark is not part of a checkpoint: it starts again from nothing.
+                    restoredFrom = watermark;
+                    watermark = Long.MIN_VALUE;
+                    seen = 0;
+                }
+                CanonicalEvent e = order.get(i);
+                h.processElement2(new StreamRecord<>(e, e.eventTime()));
+                arrived.add(e);
+                if (e.type() == EventType.PRODUCT_VIEW) {
+                    long t = e.eventTime();
+                    if (t < Disorder.frontier(watermark)) {
+                        expectLate.add(e.eventId());
+                    } else if (t < Disorder.frontier(restoredFrom)) {
+                        mayBeLate.add(e.eventId());
+                    } else if (t <= watermark) {
+                        behindWatermark++;
+                    }
+                    h.processElement1(new StreamRecord<>(pending(e), t));
+                }
+                seen = check(h, seen, arrived, scored);
+                maxSeen = Math.max(maxSeen, e.eventTime());
+                if (i % 4 == 3
+                        && Disorder.watermarkDue(i, order.size())
+                        && maxSeen - Disorder.BOUND > watermark) {
+                    watermark = maxSeen - Disorder.BOUND;
+                    h.processBothWatermarks(new Watermark(watermark));
+                    seen = check(h, seen, arrived, scored);
+                }
+            }
+            h.processBothWatermarks(new Watermark(T + 30 * HOUR));
+            check(h, seen, arrived, scored);
+            collectLate(h, late);
+            h.close();
+
+            Set<String> allViews = new HashSet<>();
+            order.stream()
+                    .filter(e -> e.type() == EventType.PRODUCT_VIEW)
+                    .forEach(e -> allViews.add(e.eventId()));
+            Set<String> notLate = new HashSet<>(allViews);
+            notLate.removeAll(expectLate);
+            assertThat(expectLate).as("seed %d: views beyond the lateness", seed).isNotEmpty();
+            assertThat(behindWatermark).as("seed %d: views within the lateness", seed).isPositive();
+            assertThat(late).as("seed %d", seed).doesNotHaveDuplicates().containsAll(expectLate);
+            late.removeAll(expectLate);
+            assertThat(mayBeLate).as("seed %d", seed).containsAll(late);
+            notLate.removeAll(late);
+            assertThat(scored).as("seed %d", seed).isEqualTo(notLate);
+        }
+    }
+
+    /**
+     * After a restore the watermark starts from nothing, but the state has settled: a view older
+     * than the settled frontier is refused (it would otherwise see events after it), a view after
+     * it is still scored exactly.
+     */
+    @Test
+    void afterARestoreAViewOlderThanTheSettledStateIsRefused() throws Exception {
+        var h = harness(null, true);
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            events.add(click("c" + i, "u-1", "sku-1", T + i * 10_000L));
+        }
+        CanonicalEvent first = view("v0", "u-1", "sku-1", T + 5_000);
+        events.add(first);
+        for (CanonicalEvent e : events) {
+            h.processElement2(new StreamRecord<>(e, e.eventTime()));
+        }
+        h.processElement1(new StreamRecord<>(pending(first), first.eventTime()));
+        // Scoring v0 at T + 6 s folds nothing yet; the watermark at T + 5 min settles up to 4 min.
+        h.processBothWatermarks(new Watermark(T + 5 * MINUTE));
+        assertThat(h.extractOutputValues())
+                .extracting(FeatureVector::eventId)
+                .containsExactly("v0");
+        h.processElement1(
+                new StreamRecord<>(pending(view("v1", "u-1", "sku-1", T + 5 * MINUTE + 1)), 0L));
+        h.processBothWatermarks(new Watermark(T + 6 * MINUTE));
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        var restored = harness(snapshot, true);
+        CanonicalEvent old = view("v-old", "u-1", "sku-1", T + 2 * MINUTE + 5_000);
+        CanonicalEvent recent = view("v-new", "u-1", "sku-1", T + 5 * MINUTE + 30_000);
+        for (CanonicalEvent v : List.of(old, recent)) {
+            restored.processElement2(new StreamRecord<>(v, v.eventTime()));
+            restored.processElement1(new StreamRecord<>(pending(v), v.eventTime()));
+        }
+        restored.processBothWatermarks(new Watermark(T + 7 * MINUTE));
+        List<String> late = new ArrayList<>();
+        collectLate(restored, late);
+        assertThat(late).containsExactly("v-old");
+        List<FeatureVector> out = restored.extractOutputValues();
+        assertThat(out).extracting(FeatureVector::eventId).containsExactly("v-new");
+        List<CanonicalEvent> all = new ArrayList<>(events);
+        all.add(old);
+        all.add(recent);
+        FeatureRescan.assertSameVector("v-new", out.get(0).values().values, expected(all, recent));
+        restored.close();
+    }
+
+    private static void collectLate(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, PendingVector, CanonicalEvent, FeatureVector>
+                    h,
+            List<String> late) {
+        var records = h.getSideOutput(LATE);
+        if (records != null) {
+            for (StreamRecord<LateView> l : records) {
+                assertThat(l.getValue().stage()).isEqualTo("user");
+                late.add(l.getValue().view().eventId());
+            }
+        }
+    }
+
+    /** Checks the vectors emitted since the {@code seen}-th; returns how many there are now. */
+    private static int check(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, PendingVector, CanonicalEvent, FeatureVector>
+                    h,
+            int seen,
+            List<CanonicalEvent> arrived,
+            Set<String> scored) {
+        List<FeatureVector> out = h.extractOutputValues();
+        for (FeatureVector fv : out.subList(seen, out.size())) {
+            CanonicalEvent view =
+                    arrived.stream()
+                            .filter(e -> e.eventId().equals(fv.eventId()))
+                            .findFirst()
+                            .orElseThrow();
+            FeatureRescan.assertSameVector(
+                    fv.eventId(), fv.values().values, expected(arrived, view));
+            assertThat(scored.add(fv.eventId())).as("one vector per view").isTrue();
+        }
+        return out.size();
     }
 }

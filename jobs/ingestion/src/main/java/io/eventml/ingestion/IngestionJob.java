@@ -10,6 +10,7 @@ import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -29,10 +30,14 @@ import java.util.Map;
  * exactly-once.
  *
  * <pre>
- * Kafka: raw topics --(parse, validate, normalise; watermarks per partition)--> split
- *   split --canonical events--> keyBy(eventId) --> de-duplicate (RocksDB, TTL) --> Kafka: events.canonical
+ * Kafka: raw topics --(parse, validate, normalise; watermarks per partition, aligned)--> split
+ *   split --canonical events--> keyBy(eventId) --> de-duplicate (RocksDB, TTL)
+ *         --by canonical partition--> order by event time --> Kafka: events.canonical
  *   split --dead letters--> Kafka: events.dlq
  * </pre>
+ *
+ * Each {@code events.canonical} partition is written by one subtask, in event-time order up to the
+ * watermark (see {@link EventTimeOrder}).
  */
 public final class IngestionJob {
     /** Stable uids: savepoints restore only into operators with these. Never change them. */
@@ -40,20 +45,36 @@ public final class IngestionJob {
 
     public static final String SPLIT_UID = "ingestion-split";
     public static final String DEDUP_UID = "ingestion-dedup";
+    public static final String ORDER_UID = "ingestion-order";
     public static final String CANONICAL_SINK_UID = "ingestion-canonical-sink";
     public static final String DLQ_SINK_UID = "ingestion-dlq-sink";
 
     private final IngestionConfig config;
+    private final int canonicalPartitions;
     private final Source<Ingested, ?, ?> source;
     private final Sink<CanonicalEvent> canonicalSink;
     private final Sink<DeadLetter> deadLetterSink;
 
+    /** A job for an {@code events.canonical} of the registry's partition count. */
     public IngestionJob(
             IngestionConfig config,
             Source<Ingested, ?, ?> source,
             Sink<CanonicalEvent> canonicalSink,
             Sink<DeadLetter> deadLetterSink) {
+        this(config, Topics.EVENTS_CANONICAL.partitions(), source, canonicalSink, deadLetterSink);
+    }
+
+    /**
+     * @param canonicalPartitions the partition count of {@code events.canonical} on the cluster
+     */
+    public IngestionJob(
+            IngestionConfig config,
+            int canonicalPartitions,
+            Source<Ingested, ?, ?> source,
+            Sink<CanonicalEvent> canonicalSink,
+            Sink<DeadLetter> deadLetterSink) {
         this.config = config;
+        this.canonicalPartitions = canonicalPartitions;
         this.source = source;
         this.canonicalSink = canonicalSink;
         this.deadLetterSink = deadLetterSink;
@@ -68,6 +89,7 @@ public final class IngestionJob {
         IngestionJob job =
                 new IngestionJob(
                         config,
+                        config.kafka().partitionCount(Topics.EVENTS_CANONICAL),
                         kafkaSource(config),
                         canonicalSink(config.kafka()),
                         JobSetup.deadLetterSink(config.kafka()));
@@ -80,7 +102,7 @@ public final class IngestionJob {
         JobSetup.configure(env, config.source());
         DataStream<Ingested> ingested =
                 env.fromSource(source, watermarks(config), "Kafka: raw topics").uid(SOURCE_UID);
-        Outputs out = pipeline(ingested, config.dedupTtl());
+        Outputs out = pipeline(ingested, config.dedupTtl(), canonicalPartitions);
         out.canonical()
                 .sinkTo(canonicalSink)
                 .uid(CANONICAL_SINK_UID)
@@ -92,8 +114,12 @@ public final class IngestionJob {
     public record Outputs(
             DataStream<CanonicalEvent> canonical, DataStream<DeadLetter> deadLetters) {}
 
-    /** The pipeline between source and sinks: split off dead letters, de-duplicate by eventId. */
-    public static Outputs pipeline(DataStream<Ingested> ingested, Duration dedupTtl) {
+    /**
+     * The pipeline between source and sinks: split off dead letters, de-duplicate by eventId, then
+     * order each canonical partition's events by event time in the subtask that writes it.
+     */
+    public static Outputs pipeline(
+            DataStream<Ingested> ingested, Duration dedupTtl, int canonicalPartitions) {
         SingleOutputStreamOperator<CanonicalEvent> events =
                 ingested.process(new SplitDeadLetters())
                         .uid(SPLIT_UID)
@@ -103,7 +129,16 @@ public final class IngestionJob {
                         .process(new DeduplicateEvents(dedupTtl))
                         .uid(DEDUP_UID)
                         .name("De-duplicate by eventId");
-        return new Outputs(unique, events.getSideOutput(SplitDeadLetters.DEAD_LETTERS));
+        DataStream<CanonicalEvent> ordered =
+                unique.partitionCustom(
+                                new CanonicalPartitions(canonicalPartitions),
+                                CanonicalPartitions::keyOf)
+                        .transform(
+                                "Order by event time",
+                                TypeInformation.of(CanonicalEvent.class),
+                                new EventTimeOrder())
+                        .uid(ORDER_UID);
+        return new Outputs(ordered, events.getSideOutput(SplitDeadLetters.DEAD_LETTERS));
     }
 
     /** Per Kafka partition from real event times; dead letters never move them. */

@@ -138,7 +138,9 @@ class IngestionJobTest {
                         .uid(IngestionJob.SOURCE_UID)
                         .map(new Slowdown<>(1))
                         .returns(Ingested.class);
-        IngestionJob.Outputs out = IngestionJob.pipeline(ingested, config.dedupTtl());
+        IngestionJob.Outputs out =
+                IngestionJob.pipeline(
+                        ingested, config.dedupTtl(), Topics.EVENTS_CANONICAL.partitions());
         out.canonical()
                 .map(new FailOnceAfterCheckpoint<>(failure, raw.size() / 3))
                 .returns(CanonicalEvent.class)

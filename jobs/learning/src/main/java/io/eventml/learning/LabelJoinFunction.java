@@ -7,14 +7,18 @@ import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.state.TimeBuffer;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,81 +27,124 @@ import java.util.List;
 
 /**
  * Keyed by user: turns each view's feature vector into a training example once its label is known.
- * Positive when the user buys the viewed item at a time in {@code [view time, view time +
- * horizon]}; negative otherwise. Both inputs are held until the watermark passes them and handled
- * in event-time order (views, then purchases, then expiries at equal times), so a purchase that
- * arrives before its view, within the out-of-orderness bound, still labels it.
+ * Positive when the user buys the viewed item at a time in {@code [view time, view time + horizon]}
+ * (a purchase at the view's own millisecond counts: in the view's features it does not, as they
+ * hold only what came strictly before), negative otherwise.
  *
- * <p>Every example is emitted when the watermark passes {@code view time + horizon}, positive or
- * negative: examples leave in the order of their views, whatever their label. Emitting a positive
- * at its purchase would hand the trainer positives up to a horizon before the negatives of the same
- * views, and a model learning online would lean towards positives (at the start, only positives).
+ * <p>A view waits until the watermark passes {@code view time + horizon} (in one-second slots, one
+ * timer per user and slot); by then every purchase that can label it has arrived. Examples leave in
+ * the order of their views, whatever their label: emitting a positive at its purchase would hand
+ * the trainer positives up to a horizon before the negatives of the same views.
  *
- * <p>At most {@code maxPending} views wait per user; more are dropped and counted ({@code
- * droppedViews}). All state is gone once the user's last view is labelled.
+ * <p>Purchases are appended to {@code purchases} (an append reads nothing) and kept as long as a
+ * view that can still be labelled may need them: a view is accepted until the watermark is the
+ * allowed lateness past its horizon, so a purchase is kept until the watermark is a horizon plus
+ * the allowed lateness past it. A view later than that, or (after a restore, when the watermark
+ * starts again from nothing) older than the purchases already dropped, cannot be labelled for sure:
+ * it is emitted to the {@link #TOO_LATE} side output and counted in {@code lateViews}. All state is
+ * gone a horizon plus the allowed lateness after the user's last purchase and view.
  */
 public final class LabelJoinFunction
         extends KeyedCoProcessFunction<String, FeatureVector, CanonicalEvent, TrainingExample> {
     private static final long serialVersionUID = 1L;
 
     public static final Duration DEFAULT_HORIZON = Duration.ofMinutes(30);
-    public static final int DEFAULT_MAX_PENDING = 100;
+    public static final Duration DEFAULT_ALLOWED_LATENESS = Duration.ofMinutes(5);
+
+    /** Views that cannot be labelled for sure any more. */
+    public static final OutputTag<FeatureVector> TOO_LATE =
+            new OutputTag<>("late-views", TypeInformation.of(FeatureVector.class));
+
+    static final long SLOT_MILLIS = 1_000L;
+    static final long HOUR = 3_600_000L;
+
+    /**
+     * How long a user without purchases remembers up to when purchases were dropped: a view older
+     * than that arriving after a restore is refused rather than labelled negative for want of a
+     * purchase. Views a day late are beyond what the suite's restores produce.
+     */
+    static final long FORGET_PRUNED_AFTER = 24 * HOUR;
+
+    /** Kept purchases are pruned once at least this much of them is no longer needed. */
+    static final long PRUNE_BACKLOG = 60_000L;
 
     private final long horizonMillis;
-    private final int maxPending;
-
-    /** Views waiting for their horizon, as examples labelled so far (negative until bought). */
-    private transient ValueState<List<TrainingExample>> pending;
+    private final long allowedLatenessMillis;
 
     private transient TimeBuffer<FeatureVector> views;
-    private transient TimeBuffer<CanonicalEvent> purchases;
+    private transient ListState<Purchase> purchases;
+
+    /** Purchases before this time have been dropped: views before it cannot be labelled. */
+    private transient ValueState<Long> prunedBefore;
+
     private transient Counter positives;
     private transient Counter negatives;
-    private transient Counter dropped;
     private transient Counter late;
+    private transient Counter lateEvents;
 
-    public LabelJoinFunction(Duration horizon, int maxPending) {
+    public LabelJoinFunction(Duration horizon, Duration allowedLateness) {
         if (horizon.isNegative() || horizon.isZero()) {
             throw new IllegalArgumentException(
                     "the label horizon must be positive, got " + horizon);
         }
-        if (maxPending < 1) {
+        if (allowedLateness.isNegative()) {
             throw new IllegalArgumentException(
-                    "at least one view must be allowed to wait, got " + maxPending);
+                    "the allowed lateness must not be negative, got " + allowedLateness);
         }
         this.horizonMillis = horizon.toMillis();
-        this.maxPending = maxPending;
+        this.allowedLatenessMillis = allowedLateness.toMillis();
+    }
+
+    /** A kept purchase: when, and which item. */
+    public static class Purchase {
+        public long time;
+        public String itemId;
+
+        public Purchase() {}
+
+        Purchase(long time, String itemId) {
+            this.time = time;
+            this.itemId = itemId;
+        }
     }
 
     @Override
     public void open(OpenContext openContext) {
-        pending =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "pending",
-                                        Types.LIST(TypeInformation.of(TrainingExample.class))));
         views =
                 new TimeBuffer<>(
-                        getRuntimeContext(), "held-views", TypeInformation.of(FeatureVector.class));
-        purchases =
-                new TimeBuffer<>(
                         getRuntimeContext(),
-                        "held-purchases",
-                        TypeInformation.of(CanonicalEvent.class));
+                        "held-views",
+                        TypeInformation.of(FeatureVector.class),
+                        SLOT_MILLIS);
+        purchases =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "purchases", TypeInformation.of(Purchase.class)));
+        prunedBefore =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("pruned-before", Types.LONG));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         positives = metrics.counter("positiveExamples");
         negatives = metrics.counter("negativeExamples");
-        dropped = metrics.counter("droppedViews");
-        late = metrics.counter("lateEvents");
+        late = metrics.counter("lateViews");
+        lateEvents = metrics.counter("lateEvents");
     }
 
     @Override
     public void processElement1(FeatureVector view, Context ctx, Collector<TrainingExample> out)
             throws Exception {
-        if (!views.hold(view.eventTime(), view, ctx.timerService())) {
+        long horizonEnd = view.eventTime() + horizonMillis;
+        TimerService timers = ctx.timerService();
+        if (views.hold(horizonEnd, view, timers)) {
+            return;
+        }
+        // Its horizon has passed: label it now if every purchase it may need is still kept.
+        if (horizonEnd >= frontier(timers.currentWatermark())) {
+            label(List.of(view), ctx, out);
+        } else {
             late.inc();
-            wait(List.of(view), ctx);
+            ctx.output(TOO_LATE, view);
         }
     }
 
@@ -107,100 +154,109 @@ public final class LabelJoinFunction
         if (event.type() != EventType.PURCHASE) {
             return;
         }
-        if (!purchases.hold(event.eventTime(), event, ctx.timerService())) {
-            late.inc();
-            label(List.of(event));
+        long t = event.eventTime();
+        if (t <= ctx.timerService().currentWatermark()) {
+            // Views whose horizon the watermark passed before it arrived are already labelled.
+            lateEvents.inc();
         }
+        purchases.add(new Purchase(t, event.itemId()));
+        ctx.timerService()
+                .registerEventTimeTimer(wholeHourAfter(t + horizonMillis + allowedLatenessMillis));
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
-        wait(views.release(time), ctx);
-        label(purchases.release(time));
-        expire(time, out);
+        List<FeatureVector> due = views.release(time);
+        if (!due.isEmpty()) {
+            label(due, ctx, out);
+        }
+        boolean wholeHour =
+                Math.floorMod(time, HOUR) == 0
+                        && ctx.timerService().currentWatermark() != Long.MAX_VALUE;
+        if (!due.isEmpty() || wholeHour) {
+            // The frontier of this timer's time: the timers of later slots, still to fire in a
+            // jump of the watermark, may need purchases the watermark alone would drop.
+            prune(frontier(time) - horizonMillis, wholeHour, ctx.timerService());
+        }
+        if (wholeHour) {
+            Long pruned = prunedBefore.value();
+            if (pruned != null
+                    && time >= pruned + FORGET_PRUNED_AFTER
+                    && !purchases.get().iterator().hasNext()) {
+                prunedBefore.clear();
+            }
+        }
     }
 
-    private void wait(List<FeatureVector> due, Context ctx) throws Exception {
-        if (due.isEmpty()) {
-            return;
-        }
-        List<TrainingExample> waiting = current();
+    /** Horizon ends before this are behind the allowed lateness. */
+    private long frontier(long watermark) {
+        return watermark < Long.MIN_VALUE + allowedLatenessMillis
+                ? Long.MIN_VALUE
+                : watermark - allowedLatenessMillis;
+    }
+
+    private static long wholeHourAfter(long time) {
+        return Math.floorDiv(time, HOUR) * HOUR + HOUR;
+    }
+
+    /** Labels views from the kept purchases and emits them in view order. */
+    private void label(List<FeatureVector> due, Context ctx, Collector<TrainingExample> out)
+            throws Exception {
         List<FeatureVector> sorted = new ArrayList<>(due);
-        sorted.sort(Comparator.comparing(FeatureVector::eventId));
+        sorted.sort(
+                Comparator.comparingLong(FeatureVector::eventTime)
+                        .thenComparing(FeatureVector::eventId));
+        Long pruned = prunedBefore.value();
+        List<Purchase> bought = new ArrayList<>();
+        for (Purchase p : purchases.get()) {
+            bought.add(p);
+        }
         for (FeatureVector v : sorted) {
-            if (waiting.size() >= maxPending) {
-                dropped.inc();
+            long t = v.eventTime();
+            if (pruned != null && t < pruned) {
+                late.inc();
+                ctx.output(TOO_LATE, v);
                 continue;
             }
-            long horizonEnd = v.eventTime() + horizonMillis;
-            waiting.add(new TrainingExample(v, false, horizonEnd));
-            ctx.timerService().registerEventTimeTimer(horizonEnd);
-        }
-        pending.update(waiting);
-    }
-
-    /** Marks the waiting views these purchases label positive; the first purchase's time counts. */
-    private void label(List<CanonicalEvent> due) throws Exception {
-        if (due.isEmpty()) {
-            return;
-        }
-        List<TrainingExample> waiting = current();
-        boolean changed = false;
-        for (CanonicalEvent purchase : due) {
-            long t = purchase.eventTime();
-            for (int i = 0; i < waiting.size(); i++) {
-                TrainingExample e = waiting.get(i);
-                FeatureVector v = e.features();
-                if (!e.label()
-                        && v.itemId().equals(purchase.itemId())
-                        && t >= v.eventTime()
-                        && t <= v.eventTime() + horizonMillis) {
-                    waiting.set(i, new TrainingExample(v, true, t));
-                    changed = true;
+            long first = Long.MAX_VALUE;
+            for (Purchase p : bought) {
+                if (p.time >= t
+                        && p.time <= t + horizonMillis
+                        && p.time < first
+                        && p.itemId.equals(v.itemId())) {
+                    first = p.time;
                 }
             }
-        }
-        if (changed) {
-            store(waiting);
+            boolean positive = first != Long.MAX_VALUE;
+            out.collect(new TrainingExample(v, positive, positive ? first : t + horizonMillis));
+            (positive ? positives : negatives).inc();
         }
     }
 
-    /** Emits, in view order, every example whose horizon has passed. */
-    private void expire(long time, Collector<TrainingExample> out) throws Exception {
-        List<TrainingExample> waiting = current();
-        List<TrainingExample> done = new ArrayList<>();
-        waiting.removeIf(
-                e -> {
-                    boolean due = e.features().eventTime() + horizonMillis <= time;
-                    if (due) {
-                        done.add(e);
-                    }
-                    return due;
-                });
-        if (done.isEmpty()) {
+    /**
+     * Drops the purchases before {@code keepFrom}, which no view that can still be labelled needs:
+     * always when {@code force}, otherwise once a minute's worth of them is droppable.
+     */
+    private void prune(long keepFrom, boolean force, TimerService timers) throws Exception {
+        List<Purchase> keep = new ArrayList<>();
+        long oldest = Long.MAX_VALUE;
+        boolean any = false;
+        for (Purchase p : purchases.get()) {
+            if (p.time < keepFrom) {
+                any = true;
+                oldest = Math.min(oldest, p.time);
+            } else {
+                keep.add(p);
+            }
+        }
+        if (!any || (!force && oldest >= keepFrom - PRUNE_BACKLOG)) {
             return;
         }
-        done.sort(
-                Comparator.comparingLong((TrainingExample e) -> e.features().eventTime())
-                        .thenComparing(e -> e.features().eventId()));
-        for (TrainingExample e : done) {
-            out.collect(e);
-            (e.label() ? positives : negatives).inc();
-        }
-        store(waiting);
-    }
-
-    private List<TrainingExample> current() throws Exception {
-        List<TrainingExample> waiting = pending.value();
-        return waiting == null ? new ArrayList<>() : new ArrayList<>(waiting);
-    }
-
-    private void store(List<TrainingExample> waiting) throws Exception {
-        if (waiting.isEmpty()) {
-            pending.clear();
-        } else {
-            pending.update(waiting);
-        }
+        purchases.update(keep);
+        Long pruned = prunedBefore.value();
+        long now = pruned == null ? keepFrom : Math.max(pruned, keepFrom);
+        prunedBefore.update(now);
+        timers.registerEventTimeTimer(wholeHourAfter(now + FORGET_PRUNED_AFTER));
     }
 }

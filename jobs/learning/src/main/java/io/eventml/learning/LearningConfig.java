@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param source consumer group, starting offsets, boundedness, parallelism, checkpoints, watermarks
  * @param modelName the model's name: the key on {@code ml.models}
  * @param horizon how long after a view a purchase of the item makes it a positive example
- * @param maxPendingViews views waiting for their label per user; more are dropped and counted
+ * @param allowedLateness how far behind the watermark a view's horizon may be and the view still be
+ *     labelled; later views go to the dead-letter topic
  * @param ftrl the FTRL-Proximal hyper-parameters
  * @param publishEvery a new model version after this many examples
  * @param publishInterval and at least this often while learning; zero: only by count
@@ -24,7 +25,7 @@ public record LearningConfig(
         SourceOptions source,
         String modelName,
         Duration horizon,
-        int maxPendingViews,
+        Duration allowedLateness,
         FtrlProximal ftrl,
         long publishEvery,
         Duration publishInterval)
@@ -44,23 +45,26 @@ public record LearningConfig(
         double l2 = args.doubleValue("ftrl-l2", defaults.l2(), 0, 1e6, "FTRL L2 regularisation");
         return new LearningConfig(
                 KafkaOptions.fromArgs(args, "learning"),
+                // Never idle: a paused upstream job must stop the label join, not let it label
+                // views before their purchases (or purchases before their views) have arrived.
                 SourceOptions.fromArgs(
                         args,
                         "learning",
                         "features.user and events.canonical",
-                        Duration.ofSeconds(10)),
+                        Duration.ofSeconds(10),
+                        Duration.ZERO),
                 args.string("model-name", DEFAULT_MODEL_NAME, "name of the model on ml.models"),
                 args.duration(
                         "label-horizon",
                         LabelJoinFunction.DEFAULT_HORIZON,
                         Duration.ofSeconds(1),
                         "a purchase this long after a view makes it positive"),
-                args.intValue(
-                        "max-pending-views",
-                        LabelJoinFunction.DEFAULT_MAX_PENDING,
-                        1,
-                        1_000_000,
-                        "views waiting for their label per user"),
+                args.duration(
+                        "allowed-lateness",
+                        LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
+                        Duration.ZERO,
+                        "how far behind the watermark a view's horizon may be and still be"
+                                + " labelled"),
                 new FtrlProximal(alpha, beta, l1, l2),
                 args.longValue(
                         "publish-every",

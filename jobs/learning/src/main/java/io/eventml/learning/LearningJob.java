@@ -10,6 +10,9 @@ import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.serde.DecodeError;
+import io.eventml.common.serde.Origin;
+import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
@@ -20,7 +23,11 @@ import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+import java.time.Duration;
+import java.time.Instant;
 
 /**
  * The learning job: {@code features.user} and the purchases on {@code events.canonical} in;
@@ -67,7 +74,8 @@ public final class LearningJob {
     public record Streams(
             DataStream<TrainingExample> examples,
             DataStream<ModelUpdate> models,
-            DataStream<Prediction> predictions) {}
+            DataStream<Prediction> predictions,
+            DataStream<FeatureVector> lateViews) {}
 
     private final LearningConfig config;
     private final Source<TopicInput<FeatureVector>, ?, ?> features;
@@ -126,11 +134,17 @@ public final class LearningJob {
                 .sinkTo(outputs.examples())
                 .uid(EXAMPLES_SINK_UID)
                 .name("Kafka: ml.training-examples");
-        out.models().sinkTo(outputs.models()).uid(MODELS_SINK_UID).name("Kafka: ml.models");
+        out.models()
+                .sinkTo(outputs.models())
+                .uid(MODELS_SINK_UID)
+                .name("Kafka: ml.models")
+                // One writer: versions reach the compacted topic in the order they were made.
+                .setParallelism(1);
         out.predictions()
                 .sinkTo(outputs.predictions())
                 .uid(PREDICTIONS_SINK_UID)
                 .name("Kafka: ml.predictions");
+        String featuresTopic = config.kafka().topic(Topics.FEATURES_USER);
         vectorInput
                 .filter(in -> !in.isValid())
                 .name("Unreadable vectors")
@@ -141,7 +155,11 @@ public final class LearningJob {
                                 .filter(in -> !in.isValid())
                                 .name("Unreadable events")
                                 .map(TopicInput::deadLetter)
-                                .returns(DeadLetter.class))
+                                .returns(DeadLetter.class),
+                        out.lateViews()
+                                .map(v -> lateViewLetter(v, featuresTopic, config.horizon()))
+                                .returns(DeadLetter.class)
+                                .name("Late views"))
                 .sinkTo(outputs.deadLetters())
                 .uid(DLQ_SINK_UID)
                 .name("Kafka: events.dlq");
@@ -155,13 +173,13 @@ public final class LearningJob {
             DataStream<FeatureVector> vectors,
             DataStream<CanonicalEvent> events,
             LearningConfig config) {
-        DataStream<TrainingExample> examples =
+        SingleOutputStreamOperator<TrainingExample> examples =
                 vectors.keyBy(FeatureVector::userId)
                         .connect(
                                 events.filter(e -> e.type() == EventType.PURCHASE)
                                         .name("Purchases")
                                         .keyBy(CanonicalEvent::userId))
-                        .process(new LabelJoinFunction(config.horizon(), config.maxPendingViews()))
+                        .process(new LabelJoinFunction(config.horizon(), config.allowedLateness()))
                         .uid(LABEL_JOIN_UID)
                         .name("Label join");
         String model = config.modelName();
@@ -181,7 +199,33 @@ public final class LearningJob {
                         .process(new ScoringFunction(model))
                         .uid(SCORING_UID)
                         .name("Scoring (Flink ML servable)");
-        return new Streams(examples, models, predictions);
+        return new Streams(
+                examples, models, predictions, examples.getSideOutput(LabelJoinFunction.TOO_LATE));
+    }
+
+    /**
+     * A view the label join could not label for sure as a dead letter: reason {@code LATE_VIEW},
+     * its vector's JSON as the payload.
+     */
+    public static DeadLetter lateViewLetter(
+            FeatureVector view, String featuresTopic, Duration horizon) {
+        return DeadLetter.of(
+                new DecodeError(
+                        ReasonCode.LATE_VIEW,
+                        "view "
+                                + view.eventId()
+                                + " at "
+                                + Instant.ofEpochMilli(view.eventTime())
+                                + " reached the label join after the purchases that could label it"
+                                + " within "
+                                + horizon
+                                + " were dropped (its horizon was further behind the watermark"
+                                + " than the allowed lateness): it got no training example",
+                        Origin.of(featuresTopic, -1, -1L)),
+                null,
+                Topics.FEATURES_USER.valueCodec().encode(view),
+                DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES,
+                System.currentTimeMillis());
     }
 
     public static WatermarkStrategy<TopicInput<FeatureVector>> featureWatermarks(

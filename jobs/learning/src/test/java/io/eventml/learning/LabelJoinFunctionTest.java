@@ -9,6 +9,8 @@ import io.eventml.common.ml.TrainingExample;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.ml.linalg.DenseVector;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -17,8 +19,14 @@ import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,32 +35,53 @@ class LabelJoinFunctionTest {
     private static final long T = 1_763_978_400_000L;
     private static final long MINUTE = 60_000L;
     private static final Duration HORIZON = Duration.ofMinutes(30);
+    private static final Duration LATENESS = Duration.ofMinutes(5);
 
     private static KeyedTwoInputStreamOperatorTestHarness<
                     String, FeatureVector, CanonicalEvent, TrainingExample>
-            harness(int maxPending) throws Exception {
+            harness() throws Exception {
+        return harness(null, false);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, FeatureVector, CanonicalEvent, TrainingExample>
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new LabelJoinFunction(HORIZON, maxPending)),
+                        new KeyedCoProcessOperator<>(new LabelJoinFunction(HORIZON, LATENESS)),
                         FeatureVector::userId,
                         CanonicalEvent::userId,
                         Types.STRING);
+        if (onRocksDb) {
+            h.setStateBackend(new EmbeddedRocksDBStateBackend());
+        }
+        if (snapshot != null) {
+            h.initializeState(snapshot);
+        }
         h.open();
         return h;
     }
 
     private static FeatureVector view(String id, String item, long time) {
+        return view(id, "u-1", item, time);
+    }
+
+    private static FeatureVector view(String id, String user, String item, long time) {
         return new FeatureVector(
-                id, "u-1", item, time, FeatureSpec.VERSION, new DenseVector(FeatureSpec.SIZE));
+                id, user, item, time, FeatureSpec.VERSION, new DenseVector(FeatureSpec.SIZE));
     }
 
     private static CanonicalEvent purchase(String id, String item, long time) {
+        return purchase(id, "u-1", item, time);
+    }
+
+    private static CanonicalEvent purchase(String id, String user, String item, long time) {
         return new CanonicalEvent(
                 1,
                 id,
                 EventType.PURCHASE,
                 EventSource.ORDERS,
-                "u-1",
+                user,
                 item,
                 null,
                 time,
@@ -95,7 +124,7 @@ class LabelJoinFunctionTest {
     @Test
     void aPurchaseWithinTheHorizonLabelsTheViewPositiveAndEveryExampleLeavesAtItsHorizon()
             throws Exception {
-        try (var h = harness(100)) {
+        try (var h = harness()) {
             feed(
                     h,
                     view("v1", "sku-1", T),
@@ -109,7 +138,11 @@ class LabelJoinFunctionTest {
             assertThat(labels(h)).containsExactly("v1=1@10");
             h.processBothWatermarks(new Watermark(T + 31 * MINUTE));
             assertThat(labels(h)).containsExactly("v1=1@10", "v2=0@31");
+            // The purchases are dropped a horizon plus the allowed lateness after them; when they
+            // were dropped is remembered for a day, then nothing is left.
             h.processBothWatermarks(new Watermark(T + 2 * 60 * MINUTE));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            h.processBothWatermarks(new Watermark(T + 28 * 60 * MINUTE));
             assertThat(h.numKeyedStateEntries()).isZero();
             assertThat(h.numEventTimeTimers()).isZero();
         }
@@ -117,7 +150,7 @@ class LabelJoinFunctionTest {
 
     @Test
     void aPurchaseThatArrivesBeforeItsViewWithinTheBoundStillLabelsIt() throws Exception {
-        try (var h = harness(100)) {
+        try (var h = harness()) {
             feed(h, purchase("p1", "sku-1", T + 5 * MINUTE), view("v1", "sku-1", T));
             h.processBothWatermarks(new Watermark(T + 60 * MINUTE));
             assertThat(labels(h)).containsExactly("v1=1@5");
@@ -126,7 +159,7 @@ class LabelJoinFunctionTest {
 
     @Test
     void aPurchaseAtTheHorizonCountsAndOneBeforeTheViewDoesNot() throws Exception {
-        try (var h = harness(100)) {
+        try (var h = harness()) {
             feed(
                     h,
                     purchase("p0", "sku-1", T - 1),
@@ -138,15 +171,168 @@ class LabelJoinFunctionTest {
     }
 
     @Test
-    void viewsBeyondTheCapAreDroppedNotLabelled() throws Exception {
-        try (var h = harness(2)) {
+    void aPurchaseAtTheViewsOwnMillisecondLabelsItPositive() throws Exception {
+        try (var h = harness()) {
+            feed(h, view("v1", "sku-1", T), purchase("p1", "sku-1", T));
+            h.processBothWatermarks(new Watermark(T + 60 * MINUTE));
+            assertThat(labels(h)).containsExactly("v1=1@0");
+        }
+    }
+
+    /**
+     * One input paused (no watermark from the views) while the purchases' watermark runs hours
+     * ahead: nothing is labelled or dropped until the views come back, then every view is labelled
+     * from the purchases kept meanwhile.
+     */
+    @Test
+    void whileTheViewsArePausedNothingIsLabelledAndNoPurchaseIsDropped() throws Exception {
+        try (var h = harness()) {
+            feed(h, view("v1", "sku-1", T));
+            h.processWatermark1(new Watermark(T));
             feed(
                     h,
-                    view("v1", "sku-1", T),
-                    view("v2", "sku-2", T + MINUTE),
-                    view("v3", "sku-3", T + 2 * MINUTE));
-            h.processBothWatermarks(new Watermark(T + 60 * MINUTE));
-            assertThat(labels(h)).containsExactly("v1=0@30", "v2=0@31");
+                    purchase("p1", "sku-1", T + 20 * MINUTE),
+                    purchase("p2", "sku-2", T + 70 * MINUTE));
+            h.processWatermark2(new Watermark(T + 5 * 60 * MINUTE));
+            assertThat(labels(h)).isEmpty();
+            // The views come back, late by hours of purchases: still labelled, and exactly.
+            feed(h, view("v2", "sku-2", T + 60 * MINUTE));
+            h.processWatermark1(new Watermark(T + 5 * 60 * MINUTE));
+            assertThat(labels(h)).containsExactly("v1=1@20", "v2=1@70");
         }
+    }
+
+    /**
+     * Views and purchases of three users in random order (purchases within the bound, views also
+     * far behind the watermark), periodic watermarks, and a snapshot and restore on RocksDB in the
+     * middle after which the watermark takes a while to come back: every example's label is the
+     * re-scan's, views beyond the allowed lateness go to the side output, and after the restore a
+     * view older than the dropped purchases is refused rather than labelled negative.
+     */
+    @Test
+    void everyLabelIsTheRescansWhateverTheOrderAndAcrossARestore() throws Exception {
+        Random r = new Random(5);
+        long bound = 10_000;
+        long lateness = LATENESS.toMillis();
+        record Arrival(Object input, long time, long at) {}
+        List<Arrival> arrivals = new ArrayList<>();
+        List<CanonicalEvent> purchases = new ArrayList<>();
+        for (int i = 0; i < 1_500; i++) {
+            String user = "u-" + r.nextInt(3);
+            String item = "sku-" + r.nextInt(5);
+            long t = T + r.nextLong(6 * 60 * MINUTE);
+            if (r.nextInt(3) == 0) {
+                CanonicalEvent p = purchase("p" + i, user, item, t);
+                purchases.add(p);
+                arrivals.add(new Arrival(p, t, t + r.nextLong(bound)));
+            } else {
+                double kind = r.nextDouble();
+                long delay =
+                        kind < 0.8
+                                ? r.nextLong(bound)
+                                : kind < 0.95
+                                        ? r.nextLong(HORIZON.toMillis() + lateness - 10_000)
+                                        : HORIZON.toMillis()
+                                                + lateness
+                                                + 20_000
+                                                + r.nextLong(20 * MINUTE);
+                arrivals.add(new Arrival(view("v" + i, user, item, t), t, t + delay));
+            }
+        }
+        arrivals.sort(Comparator.comparingLong(Arrival::at));
+        Map<String, FeatureVector> views = new HashMap<>();
+        Set<String> expectLate = new HashSet<>();
+        Set<String> mayBeLate = new HashSet<>();
+        List<String> late = new ArrayList<>();
+        List<TrainingExample> examples = new ArrayList<>();
+        long watermark = Long.MIN_VALUE;
+        long restoredFrom = Long.MIN_VALUE;
+        long maxSeen = Long.MIN_VALUE;
+        int n = arrivals.size();
+        var h = harness(null, true);
+        for (int i = 0; i < n; i++) {
+            if (i == n / 2) {
+                OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                examples.addAll(h.extractOutputValues());
+                late.addAll(lateIds(h));
+                h.close();
+                h = harness(snapshot, true);
+                restoredFrom = watermark;
+                watermark = Long.MIN_VALUE;
+            }
+            Arrival a = arrivals.get(i);
+            if (a.input() instanceof FeatureVector v) {
+                views.put(v.eventId(), v);
+                long horizonEnd = v.eventTime() + HORIZON.toMillis();
+                if (watermark != Long.MIN_VALUE && horizonEnd < watermark - lateness) {
+                    expectLate.add(v.eventId());
+                } else if (restoredFrom != Long.MIN_VALUE
+                        && v.eventTime() < restoredFrom - lateness - HORIZON.toMillis()) {
+                    mayBeLate.add(v.eventId());
+                }
+                h.processElement1(new StreamRecord<>(v, v.eventTime()));
+            } else {
+                CanonicalEvent p = (CanonicalEvent) a.input();
+                h.processElement2(new StreamRecord<>(p, p.eventTime()));
+            }
+            maxSeen = Math.max(maxSeen, a.time());
+            boolean due = i < n / 2 || i >= n / 2 + 150;
+            if (i % 4 == 3 && due && maxSeen - bound > watermark) {
+                watermark = maxSeen - bound;
+                h.processBothWatermarks(new Watermark(watermark));
+            }
+        }
+        h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+        examples.addAll(h.extractOutputValues());
+        late.addAll(lateIds(h));
+        h.close();
+
+        assertThat(expectLate).isNotEmpty();
+        assertThat(late).doesNotHaveDuplicates().containsAll(expectLate);
+        late.removeAll(expectLate);
+        assertThat(mayBeLate).containsAll(late);
+        assertThat(late).as("refused after the restore").isNotEmpty();
+        Set<String> labelled = new HashSet<>();
+        long positives = 0;
+        for (TrainingExample e : examples) {
+            FeatureVector v = e.features();
+            assertThat(labelled.add(v.eventId())).as("one example per view").isTrue();
+            long first =
+                    purchases.stream()
+                            .filter(
+                                    p ->
+                                            p.userId().equals(v.userId())
+                                                    && p.itemId().equals(v.itemId())
+                                                    && p.eventTime() >= v.eventTime()
+                                                    && p.eventTime()
+                                                            <= v.eventTime() + HORIZON.toMillis())
+                            .mapToLong(CanonicalEvent::eventTime)
+                            .min()
+                            .orElse(-1);
+            assertThat(e.label()).as(v.eventId()).isEqualTo(first >= 0);
+            assertThat(e.labelTime())
+                    .as(v.eventId())
+                    .isEqualTo(first >= 0 ? first : v.eventTime() + HORIZON.toMillis());
+            positives += first >= 0 ? 1 : 0;
+        }
+        assertThat(positives).isGreaterThan(50);
+        Set<String> all = new HashSet<>(views.keySet());
+        all.removeAll(expectLate);
+        all.removeAll(late);
+        assertThat(labelled).isEqualTo(all);
+    }
+
+    private static List<String> lateIds(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, FeatureVector, CanonicalEvent, TrainingExample>
+                    h) {
+        List<String> ids = new ArrayList<>();
+        var records = h.getSideOutput(LabelJoinFunction.TOO_LATE);
+        if (records != null) {
+            for (StreamRecord<FeatureVector> v : records) {
+                ids.add(v.getValue().eventId());
+            }
+        }
+        return ids;
     }
 }

@@ -23,7 +23,8 @@ class LearningConfigTest {
         LearningConfig c = parse();
         assertThat(c.modelName()).isEqualTo("purchase-30m");
         assertThat(c.horizon()).isEqualTo(Duration.ofMinutes(30));
-        assertThat(c.maxPendingViews()).isEqualTo(100);
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(c.source().idleness()).as("a paused input holds the join back").isZero();
         assertThat(c.ftrl()).isEqualTo(FtrlProximal.defaults());
         assertThat(c.publishEvery()).isEqualTo(1000);
         assertThat(c.publishInterval()).isEqualTo(Duration.ofSeconds(30));
@@ -38,7 +39,7 @@ class LearningConfigTest {
                 parse(
                         "--model-name", "ctr",
                         "--label-horizon", "1h",
-                        "--max-pending-views", "7",
+                        "--allowed-lateness", "7m",
                         "--ftrl-alpha", "0.1",
                         "--ftrl-beta", "2",
                         "--ftrl-l1", "0",
@@ -47,7 +48,7 @@ class LearningConfigTest {
                         "--publish-interval", "0s");
         assertThat(c.modelName()).isEqualTo("ctr");
         assertThat(c.horizon()).isEqualTo(Duration.ofHours(1));
-        assertThat(c.maxPendingViews()).isEqualTo(7);
+        assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(7));
         assertThat(c.ftrl()).isEqualTo(new FtrlProximal(0.1, 2, 0, 3));
         assertThat(c.publishEvery()).isEqualTo(50);
         assertThat(c.publishInterval()).isZero();

@@ -130,9 +130,8 @@ class LearningJobTest {
                         JobSetup.deadLetterSink(kafka))
                 .build(env);
         env.execute("ingestion for the learning tests");
-        // One feature subtask: each features.user partition is then written in event-time order,
-        // as a live feature job writes it (a backlog run of several subtasks interleaves their
-        // progress, and views later than the learning job's bound can miss their purchase).
+        // The feature job at its production settings: parallelism 2, default bound, lateness and
+        // idleness.
         FeatureConfig features =
                 new FeatureConfig(
                         kafka,
@@ -140,10 +139,10 @@ class LearningJobTest {
                                 "features" + suffix,
                                 "earliest",
                                 true,
-                                1,
+                                2,
                                 null,
-                                Duration.ofHours(1),
-                                Duration.ofSeconds(30)));
+                                FeatureConfig.DEFAULT_OUT_OF_ORDERNESS,
+                                FeatureConfig.DEFAULT_IDLENESS));
         env = FlinkTestCluster.environment();
         new FeatureJob(
                         features,
@@ -190,15 +189,25 @@ class LearningJobTest {
         copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, copy);
         copyTo(kafka.topic(Topics.FEATURES_USER), featureRecords, copy);
         KAFKA.produce(copy);
-        // A generous bound: in these topics, written by backlog runs, purchases are far out of
-        // order (ingestion read the raw topics at different speeds), and a purchase later than
-        // the bound can no longer label a view whose horizon has passed.
+        return freshConfig(kafka);
+    }
+
+    /** The learning job's production settings on these topics, bounded. */
+    private static LearningConfig freshConfig(KafkaOptions kafka) {
+        // The production settings: parallelism 2, the default bound, inputs never idle.
         return new LearningConfig(
                 kafka,
-                source("learning" + kafka.topicSuffix(), Duration.ofHours(1)),
+                new SourceOptions(
+                        "learning" + kafka.topicSuffix(),
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        Duration.ofSeconds(10),
+                        Duration.ZERO),
                 "purchase-30m",
                 LabelJoinFunction.DEFAULT_HORIZON,
-                LabelJoinFunction.DEFAULT_MAX_PENDING,
+                LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
                 FtrlProximal.defaults(),
                 PUBLISH_EVERY,
                 Duration.ZERO);
@@ -324,9 +333,9 @@ class LearningJobTest {
                                 Collectors.toMap(
                                         e -> e.features().eventId(), TrainingExample::label));
         List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
-        // In this backlog run the scored vectors run 1.5 h of event time (bound plus horizon)
-        // ahead of the labels, so early predictions come from models that learned little; judge
-        // those of models that learned from at least 5,000 examples.
+        // In this backlog run the scored vectors run a horizon of event time ahead of the labels,
+        // so early predictions come from models that learned little; judge those of models that
+        // learned from at least 5,000 examples.
         List<Prediction> mature =
                 predictions.stream()
                         .filter(p -> p.modelVersion() * PUBLISH_EVERY >= 5_000)
@@ -374,6 +383,64 @@ class LearningJobTest {
         }
     }
 
+    /**
+     * The feature job pauses for longer than an idleness timeout (30 s) halfway, while every
+     * purchase is already on events.canonical: the label join must not run ahead on the purchases
+     * alone. Every view is still labelled exactly as the re-scan says.
+     */
+    @Test
+    void whileTheFeatureJobIsPausedTheJoinWaitsAndEveryLabelIsStillTheRescans() throws Exception {
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        List<ProducerRecord<byte[], byte[]>> firstPart = new ArrayList<>();
+        copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, firstPart);
+        Map<Integer, Long> featureEnds = new HashMap<>();
+        featureRecords.forEach(r -> featureEnds.merge(r.partition(), r.offset() + 1, Math::max));
+        List<ConsumerRecord<byte[], byte[]>> firstHalf = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> secondHalf = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : featureRecords) {
+            (r.offset() < featureEnds.get(r.partition()) / 2 ? firstHalf : secondHalf).add(r);
+        }
+        copyTo(kafka.topic(Topics.FEATURES_USER), firstHalf, firstPart);
+        KAFKA.produce(firstPart);
+        LearningConfig bounded = freshConfig(kafka);
+        LearningConfig config =
+                new LearningConfig(
+                        kafka,
+                        bounded.source().withStart("earliest", false),
+                        bounded.modelName(),
+                        bounded.horizon(),
+                        bounded.allowedLateness(),
+                        bounded.ftrl(),
+                        bounded.publishEvery(),
+                        bounded.publishInterval());
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        new LearningJob(
+                        config,
+                        LearningJob.featureSource(config),
+                        LearningJob.eventSource(config),
+                        LearningJob.Outputs.kafka(kafka))
+                .build(env);
+        JobClient job = env.executeAsync("learning, the feature job pausing");
+        String[] inputs = {kafka.topic(Topics.FEATURES_USER), kafka.topic(Topics.EVENTS_CANONICAL)};
+        KAFKA.awaitCommitted(config.source().groupId(), KAFKA.endOffsets(inputs));
+        long labelledBeforePause = decode(Topics.ML_TRAINING_EXAMPLES, kafka).size();
+        Thread.sleep(35_000);
+        List<ProducerRecord<byte[], byte[]>> rest = new ArrayList<>();
+        copyTo(kafka.topic(Topics.FEATURES_USER), secondHalf, rest);
+        KAFKA.produce(rest);
+        KAFKA.awaitCommitted(config.source().groupId(), KAFKA.endOffsets(inputs));
+        job.stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
+                .get(2, TimeUnit.MINUTES);
+
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
+        System.out.printf(
+                "learning, feature job paused: %d examples before the pause, %d in all%n",
+                labelledBeforePause, examples.size());
+        assertThat(labelledBeforePause).isPositive().isLessThan(examples.size() / 2 + 1);
+        assertLabelledExactlyOnceAsTheRescanSays(examples);
+        assertThat(decode(Topics.EVENTS_DLQ, kafka)).isEmpty();
+    }
+
     @Test
     void afterASavepointRestoreInANewClusterTheTrainerContinuesFromItsWeights() throws Exception {
         LearningConfig bounded = freshConfig();
@@ -384,7 +451,7 @@ class LearningJobTest {
                         bounded.source().withStart("earliest", false),
                         bounded.modelName(),
                         bounded.horizon(),
-                        bounded.maxPendingViews(),
+                        bounded.allowedLateness(),
                         bounded.ftrl(),
                         bounded.publishEvery(),
                         bounded.publishInterval());

@@ -18,6 +18,24 @@ public class ItemState {
     public double[] hourSums = new double[HOUR_SLOTS * CHANNELS];
     public long lastEventTime = Long.MIN_VALUE;
 
+    /**
+     * The settled frontier: every event before it has been folded into this state, none after it.
+     * Views before it can no longer be scored.
+     */
+    public long settledBefore = Long.MIN_VALUE;
+
+    /** A copy to apply recent events to without touching this one. */
+    public ItemState copy() {
+        ItemState c = new ItemState();
+        c.fiveMinuteIds = fiveMinuteIds.clone();
+        c.fiveMinuteSums = fiveMinuteSums.clone();
+        c.hourIds = hourIds.clone();
+        c.hourSums = hourSums.clone();
+        c.lastEventTime = lastEventTime;
+        c.settledBefore = settledBefore;
+        return c;
+    }
+
     public void add(long time, int channel) {
         BucketRing.add(fiveMinuteIds, fiveMinuteSums, CHANNELS, FIVE_MINUTES, time, channel, 1);
         BucketRing.add(hourIds, hourSums, CHANNELS, UserState.HOUR, time, channel, 1);

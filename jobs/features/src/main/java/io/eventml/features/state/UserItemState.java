@@ -13,6 +13,17 @@ public class UserItemState {
     public long lastPurchase = Long.MIN_VALUE;
     public long lastEventTime = Long.MIN_VALUE;
 
+    /** A copy to apply recent events to without touching this one. */
+    public UserItemState copy() {
+        UserItemState c = new UserItemState();
+        c.hourIds = hourIds.clone();
+        c.views = views.clone();
+        c.lastCartAdd = lastCartAdd;
+        c.lastPurchase = lastPurchase;
+        c.lastEventTime = lastEventTime;
+        return c;
+    }
+
     public void view(long time) {
         BucketRing.add(hourIds, views, 1, UserState.HOUR, time, 0, 1);
     }

@@ -28,6 +28,17 @@ public class UserState {
     /** Event time of the newest event applied. */
     public long lastEventTime = Long.MIN_VALUE;
 
+    /** A copy to apply recent events to without touching this one. */
+    public UserState copy() {
+        UserState c = new UserState();
+        c.minuteIds = minuteIds.clone();
+        c.minuteSums = minuteSums.clone();
+        c.hourIds = hourIds.clone();
+        c.hourSums = hourSums.clone();
+        c.lastEventTime = lastEventTime;
+        return c;
+    }
+
     public void add(long time, int channel, double amount) {
         BucketRing.add(minuteIds, minuteSums, CHANNELS, MINUTE, time, channel, amount);
         BucketRing.add(hourIds, hourSums, CHANNELS, HOUR, time, channel, amount);
