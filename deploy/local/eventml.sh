@@ -3,6 +3,8 @@
 # TaskManager process), built from Maven artifacts, with the four jobs submitted as jars through the REST API.
 #
 #   deploy/local/eventml.sh up                  build if needed, start Kafka and Flink, create topics, submit jobs
+#   deploy/local/eventml.sh cluster             build if needed, start Kafka and Flink and create topics, no jobs
+#                                               (deploy/local/bench.sh runs on this)
 #   deploy/local/eventml.sh status              jobs, consumer lag, the newest model
 #   deploy/local/eventml.sh upgrade JOB JAR [--allow-non-restored-state]
 #                                               stop JOB with a savepoint and run JAR from it
@@ -195,12 +197,7 @@ submit_jobs() {
 }
 
 cmd_up() {
-  check_java
-  build
-  start_kafka
-  say "Creating the registry's topics"
-  admin create-topics
-  start_flink
+  cmd_cluster
   say "Submitting the jobs"
   submit_jobs
   say "Waiting until every job runs"
@@ -216,6 +213,15 @@ EventML runs on this machine.
                         the local label horizon of 10 minutes, then 1,000 examples)
   Stop ................ deploy/local/eventml.sh down
 EOF
+}
+
+cmd_cluster() {
+  check_java
+  build
+  start_kafka
+  say "Creating the registry's topics"
+  admin create-topics
+  start_flink
 }
 
 cmd_status() {
@@ -271,9 +277,10 @@ cmd_down() {
 
 case "${1:-}" in
   up) cmd_up ;;
+  cluster) cmd_cluster ;;
   down) cmd_down ;;
   status) cmd_status ;;
   upgrade) shift; cmd_upgrade "$@" ;;
   clean) cmd_down; rm -rf "$STATE"; say "Deleted $STATE" ;;
-  *) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

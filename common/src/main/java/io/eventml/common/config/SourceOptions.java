@@ -31,6 +31,10 @@ import java.util.List;
  * @param outOfOrderness {@code --out-of-orderness}: bound of the watermarks
  * @param idleness {@code --idleness}: after how long without records a partition stops holding back
  *     watermarks; zero: never (a silent partition holds the watermark back until it speaks again)
+ * @param alignmentDrift {@code --alignment-drift}: watermark alignment of the job's Kafka splits
+ *     (FLIP-217): a partition whose watermark is this far ahead of the slowest is paused until the
+ *     others catch up, which bounds what the job holds while it reads a backlog; zero: off. Not
+ *     applied to bounded runs (FLINK-39728)
  */
 public record SourceOptions(
         String groupId,
@@ -39,8 +43,38 @@ public record SourceOptions(
         int parallelism,
         Duration checkpointInterval,
         Duration outOfOrderness,
-        Duration idleness)
+        Duration idleness,
+        Duration alignmentDrift)
         implements Serializable {
+
+    /**
+     * Split alignment by default: on Flink 2.2 it also caps how fast a backlog is read, at about
+     * drift / update interval event-time seconds per second (FLINK-37399), so the drift is minutes,
+     * not seconds: 300 event-time seconds per second, faster than any job here reads.
+     */
+    public static final Duration DEFAULT_ALIGNMENT_DRIFT = Duration.ofMinutes(5);
+
+    public static final Duration ALIGNMENT_UPDATE_INTERVAL = Duration.ofSeconds(1);
+
+    /** Options with the default watermark alignment. */
+    public SourceOptions(
+            String groupId,
+            String startingOffsets,
+            boolean bounded,
+            int parallelism,
+            Duration checkpointInterval,
+            Duration outOfOrderness,
+            Duration idleness) {
+        this(
+                groupId,
+                startingOffsets,
+                bounded,
+                parallelism,
+                checkpointInterval,
+                outOfOrderness,
+                idleness,
+                DEFAULT_ALIGNMENT_DRIFT);
+    }
 
     /** Source options with the default idleness of 30 s. */
     public static SourceOptions fromArgs(
@@ -85,7 +119,12 @@ public record SourceOptions(
                         "idleness",
                         defaultIdleness,
                         Duration.ZERO,
-                        "idle partition timeout (0: partitions never count as idle)"));
+                        "idle partition timeout (0: partitions never count as idle)"),
+                args.duration(
+                        "alignment-drift",
+                        DEFAULT_ALIGNMENT_DRIFT,
+                        Duration.ZERO,
+                        "watermark alignment of the Kafka partitions (0: off)"));
     }
 
     /** These options with other starting offsets and boundedness (tests, backfills). */
@@ -97,7 +136,8 @@ public record SourceOptions(
                 parallelism,
                 checkpointInterval,
                 outOfOrderness,
-                idleness);
+                idleness,
+                alignmentDrift);
     }
 
     /**
@@ -125,12 +165,25 @@ public record SourceOptions(
         return builder.build();
     }
 
-    /** Bounded out-of-orderness per Kafka partition, idle partitions ignored (unless zero). */
+    /**
+     * Bounded out-of-orderness per Kafka partition, idle partitions ignored (unless zero), aligned
+     * in the group of the job's consumer group (unless the drift is zero or the run is bounded).
+     */
     public <T> WatermarkStrategy<T> watermarks(SerializableTimestampAssigner<T> eventTime) {
         WatermarkStrategy<T> strategy =
                 WatermarkStrategy.<T>forBoundedOutOfOrderness(outOfOrderness)
                         .withTimestampAssigner(eventTime);
-        return idleness.isZero() ? strategy : strategy.withIdleness(idleness);
+        if (!idleness.isZero()) {
+            strategy = strategy.withIdleness(idleness);
+        }
+        // Not on bounded runs: flink-connector-kafka 5.0.0-2.2 may pause a split that has just
+        // finished and fail the job ("No current assignment for partition", FLINK-39728).
+        if (!alignmentDrift.isZero() && !bounded) {
+            strategy =
+                    strategy.withWatermarkAlignment(
+                            groupId, alignmentDrift, ALIGNMENT_UPDATE_INTERVAL);
+        }
+        return strategy;
     }
 
     /**

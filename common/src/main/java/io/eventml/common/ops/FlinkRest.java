@@ -123,7 +123,27 @@ public final class FlinkRest {
             String savepoint,
             boolean allowNonRestoredState)
             throws IOException {
+        return run(jarId, args, parallelism, savepoint, allowNonRestoredState, java.util.Map.of());
+    }
+
+    /**
+     * Runs an uploaded jar with job configuration on top of the cluster's ({@code
+     * flinkConfiguration} of the run request, for example {@code state.backend.type}); returns the
+     * job id.
+     */
+    public String run(
+            String jarId,
+            List<String> args,
+            int parallelism,
+            String savepoint,
+            boolean allowNonRestoredState,
+            java.util.Map<String, String> configuration)
+            throws IOException {
         ObjectNode request = JSON.createObjectNode();
+        if (!configuration.isEmpty()) {
+            ObjectNode conf = request.putObject("flinkConfiguration");
+            configuration.forEach(conf::put);
+        }
         var argList = request.putArray("programArgsList");
         args.forEach(argList::add);
         if (parallelism > 0) {
@@ -181,6 +201,11 @@ public final class FlinkRest {
         return new int[] {
             overview.path("taskmanagers").asInt(), overview.path("slots-available").asInt()
         };
+    }
+
+    /** Any GET of the REST API, as JSON (job details, checkpoint statistics, metrics). */
+    public JsonNode getJson(String path) throws IOException {
+        return get(path);
     }
 
     JsonNode get(String path) throws IOException {

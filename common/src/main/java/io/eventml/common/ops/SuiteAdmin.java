@@ -352,7 +352,8 @@ public final class SuiteAdmin {
         return out.toString();
     }
 
-    static void createTopics(Admin admin, short replication, String suffix) throws Exception {
+    public static void createTopics(Admin admin, short replication, String suffix)
+            throws Exception {
         Set<String> existing = admin.listTopics().names().get(30, TimeUnit.SECONDS);
         List<NewTopic> missing = new ArrayList<>();
         for (Topic<?, ?> t : Topics.all()) {

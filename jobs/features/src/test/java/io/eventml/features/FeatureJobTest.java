@@ -526,24 +526,7 @@ class FeatureJobTest {
                                 ends.put(tp, end);
                             }
                         });
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(KAFKA.adminProperties())) {
-            while (true) {
-                Map<TopicPartition, Long> committed = new HashMap<>();
-                admin.listConsumerGroupOffsets(groupId)
-                        .partitionsToOffsetAndMetadata()
-                        .get()
-                        .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
-                if (ends.entrySet().stream()
-                        .allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
-                    return;
-                }
-                assertThat(System.nanoTime())
-                        .as("committed %s, waiting for %s", committed, ends)
-                        .isLessThan(deadline);
-                Thread.sleep(200);
-            }
-        }
+        KAFKA.awaitCommittedFor(groupId, ends);
     }
 
     private static String[] rawTopics(KafkaOptions kafka) {

@@ -134,17 +134,13 @@ public final class LearningJob {
                 .sinkTo(outputs.examples())
                 .uid(EXAMPLES_SINK_UID)
                 .name("Kafka: ml.training-examples");
-        out.models()
-                .sinkTo(outputs.models())
-                .uid(MODELS_SINK_UID)
-                .name("Kafka: ml.models")
-                // One writer: versions reach the compacted topic in the order they were made.
-                .setParallelism(1);
+        writeModels(out.models(), outputs.models());
         out.predictions()
                 .sinkTo(outputs.predictions())
                 .uid(PREDICTIONS_SINK_UID)
                 .name("Kafka: ml.predictions");
         String featuresTopic = config.kafka().topic(Topics.FEATURES_USER);
+        Duration horizon = config.horizon();
         vectorInput
                 .filter(in -> !in.isValid())
                 .name("Unreadable vectors")
@@ -157,7 +153,7 @@ public final class LearningJob {
                                 .map(TopicInput::deadLetter)
                                 .returns(DeadLetter.class),
                         out.lateViews()
-                                .map(v -> lateViewLetter(v, featuresTopic, config.horizon()))
+                                .map(v -> lateViewLetter(v, featuresTopic, horizon))
                                 .returns(DeadLetter.class)
                                 .name("Late views"))
                 .sinkTo(outputs.deadLetters())
@@ -226,6 +222,14 @@ public final class LearningJob {
                 Topics.FEATURES_USER.valueCodec().encode(view),
                 DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES,
                 System.currentTimeMillis());
+    }
+
+    /**
+     * Writes the model versions with one writer, like the trainer, so that they reach the compacted
+     * {@code ml.models} in the order they were made.
+     */
+    public static void writeModels(DataStream<ModelUpdate> models, Sink<ModelUpdate> sink) {
+        models.sinkTo(sink).uid(MODELS_SINK_UID).name("Kafka: ml.models").setParallelism(1);
     }
 
     public static WatermarkStrategy<TopicInput<FeatureVector>> featureWatermarks(

@@ -1,0 +1,389 @@
+package io.eventml.benchmarks;
+
+import io.eventml.common.event.EventSource;
+import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.ops.FlinkRest;
+import io.eventml.common.ops.SuiteAdmin;
+import io.eventml.common.topic.Topics;
+import io.eventml.learning.FtrlProximal;
+import io.eventml.learning.OnlineTrainer;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Each job of the suite over a generated backlog, on the local Flink cluster and Kafka broker that
+ * {@code deploy/local/bench.sh} starts: the real job jars, submitted through REST at parallelism 1
+ * with {@code --bounded}, exactly-once sinks, RocksDB and the cluster's checkpoints. In the same
+ * run it measures what the machine allows ({@link TransactionalCopyLoop}) and prints every job's
+ * rate as a ratio to it, with checkpoint durations and sizes and the late-record counters of the
+ * keyed stages. See docs/benchmarks.md.
+ *
+ * <pre>java -cp 'flink lib/*:benchmarks.jar' io.eventml.benchmarks.JobBenchmark ROOT RECORDS</pre>
+ */
+public final class JobBenchmark {
+    private static final String REST = "http://127.0.0.1:8081";
+    private static final String BOOTSTRAP = "127.0.0.1:9092";
+
+    private final Path root;
+    private final String version;
+    private final String suffix;
+    private final FlinkRest flink = new FlinkRest(REST);
+    private final Map<String, String> jarIds = new HashMap<>();
+    private final List<String> rows = new ArrayList<>();
+    private double copyLoop;
+
+    private JobBenchmark(Path root, String version, String suffix) {
+        this.root = root;
+        this.version = version;
+        this.suffix = suffix;
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 3) {
+            System.err.println("usage: JobBenchmark <project root> <version> <raw records>");
+            System.exit(2);
+        }
+        long records = Long.parseLong(args[2]);
+        String suffix = "-bench" + System.currentTimeMillis() / 1000;
+        new JobBenchmark(Path.of(args[0]), args[1], suffix).run(records);
+    }
+
+    private void run(long records) throws Exception {
+        try (Admin admin = admin()) {
+            SuiteAdmin.createTopics(admin, (short) 1, suffix);
+            admin.createTopics(List.of(new NewTopic("bench.copy" + suffix, 4, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+        }
+        System.out.printf(
+                "Topics with suffix %s; generating about %,d raw records%n", suffix, records);
+        Result generator =
+                runJob(
+                        "generator",
+                        List.of(
+                                "--rate",
+                                "unbounded",
+                                "--events",
+                                Long.toString(records),
+                                "--seed",
+                                "7",
+                                "--topic-suffix",
+                                suffix,
+                                "--transactional-id-prefix",
+                                "bench-generator" + suffix),
+                        Map.of(),
+                        -1);
+        report("generator (writes the backlog)", generator);
+
+        String[] raw = rawTopics();
+        copyLoop =
+                TransactionalCopyLoop.run(
+                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy" + suffix);
+        System.out.printf("  copy loop: %,.0f records/s (the limit below)%n", copyLoop);
+
+        report("ingestion", job("ingestion", List.of(), Map.of(), rawRecords()));
+        long canonical = records(Topics.EVENTS_CANONICAL.name() + suffix);
+        report("features, RocksDB, default bound", job("features", List.of(), Map.of(), canonical));
+        long vectors = records(Topics.FEATURES_USER.name() + suffix);
+        report(
+                "learning (vectors)",
+                job(
+                        "learning",
+                        List.of("--label-horizon", "10m", "--model-name", "bench"),
+                        Map.of(),
+                        vectors));
+        double trainer = trainerOnRocksDb(Topics.ML_TRAINING_EXAMPLES.name() + suffix);
+        rows.add(
+                String.format(
+                        "%-40s %12s %8s %10.0f %6.2f   (examples/s of the trainer stage alone, local RocksDB)",
+                        "trainer stage (examples)", "", "", trainer, trainer / copyLoop));
+        report(
+                "features, heap state, default bound",
+                job(
+                        "features",
+                        List.of("--group-id", "bench-features-heap" + suffix),
+                        Map.of("state.backend.type", "hashmap"),
+                        canonical));
+        report(
+                "features, RocksDB, backfill bound 1h",
+                job(
+                        "features",
+                        List.of(
+                                "--group-id",
+                                "bench-features-1h" + suffix,
+                                "--out-of-orderness",
+                                "1h"),
+                        Map.of(),
+                        canonical));
+
+        System.out.printf(
+                "%nJob-level benchmark, parallelism 1, exactly-once, RocksDB unless said, checkpoints every"
+                        + " 10 s (flink-conf/config.yaml)%n"
+                        + "copy loop (plain consume -> Jackson parse -> transactional produce): %,.0f records/s%n%n",
+                copyLoop);
+        System.out.printf(
+                "%-40s %12s %8s %10s %6s   %s%n",
+                "job",
+                "records",
+                "seconds",
+                "records/s",
+                "ratio",
+                "checkpoints, state, late records");
+        rows.forEach(System.out::println);
+    }
+
+    /** The outcome of one bounded job. */
+    private record Result(
+            long records,
+            double seconds,
+            int checkpoints,
+            long maxCheckpointMillis,
+            long avgCheckpointMillis,
+            long stateBytes,
+            long checkpointedBytes,
+            Map<String, Long> late) {}
+
+    private Result job(String name, List<String> extra, Map<String, String> conf, long records)
+            throws Exception {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "--bounded",
+                                "--topic-suffix",
+                                suffix,
+                                "--transactional-id-prefix",
+                                "bench-" + name + suffix + "-" + rows.size()));
+        if (!extra.contains("--group-id")) {
+            args.addAll(List.of("--group-id", "bench-" + name + suffix));
+        }
+        args.addAll(extra);
+        return runJob(name, args, conf, records);
+    }
+
+    private Result runJob(String name, List<String> args, Map<String, String> conf, long records)
+            throws Exception {
+        String jar = jarIds.get(name);
+        if (jar == null) {
+            jar =
+                    flink.upload(
+                            root.resolve(
+                                    "jobs/"
+                                            + name
+                                            + "/target/eventml-"
+                                            + name
+                                            + "-"
+                                            + version
+                                            + "-job.jar"));
+            jarIds.put(name, jar);
+        }
+        String id = flink.run(jar, args, 1, null, false, conf);
+        Map<String, Long> late = new LinkedHashMap<>();
+        while (true) {
+            JsonNode job = flink.getJson("/jobs/" + id);
+            String state = job.path("state").asText();
+            if (state.equals("FINISHED")) {
+                break;
+            }
+            if (List.of("FAILED", "CANCELED").contains(state)) {
+                throw new IllegalStateException(
+                        name + " ended " + state + ": " + flink.rootException(id));
+            }
+            if (state.equals("RUNNING")) {
+                readLateCounters(id, job, late);
+            }
+            Thread.sleep(2_000);
+        }
+        JsonNode job = flink.getJson("/jobs/" + id);
+        long running = job.path("timestamps").path("RUNNING").asLong();
+        long finished = job.path("timestamps").path("FINISHED").asLong();
+        JsonNode checkpoints = flink.getJson("/jobs/" + id + "/checkpoints");
+        JsonNode summary = checkpoints.path("summary");
+        JsonNode latest = checkpoints.path("latest").path("completed");
+        if (records < 0) {
+            records = rawRecords();
+        }
+        return new Result(
+                records,
+                (finished - running) / 1000.0,
+                checkpoints.path("counts").path("completed").asInt(),
+                summary.path("end_to_end_duration").path("max").asLong(),
+                summary.path("end_to_end_duration").path("avg").asLong(),
+                latest.path("state_size").asLong(),
+                latest.path("checkpointed_size").asLong(),
+                late);
+    }
+
+    /** Reads every late-record counter of the job's operators (they vanish once it finishes). */
+    private void readLateCounters(String id, JsonNode job, Map<String, Long> late) {
+        try {
+            for (JsonNode vertex : job.path("vertices")) {
+                String vid = vertex.path("id").asText();
+                List<String> ids = new ArrayList<>();
+                for (JsonNode m : flink.getJson("/jobs/" + id + "/vertices/" + vid + "/metrics")) {
+                    String metric = m.path("id").asText();
+                    if (metric.endsWith("lateEvents")
+                            || metric.endsWith("lateViews")
+                            || metric.endsWith(".late")) {
+                        ids.add(metric);
+                    }
+                }
+                if (ids.isEmpty()) {
+                    continue;
+                }
+                for (JsonNode m :
+                        flink.getJson(
+                                "/jobs/"
+                                        + id
+                                        + "/vertices/"
+                                        + vid
+                                        + "/metrics?get="
+                                        + String.join(",", ids))) {
+                    String metric = m.path("id").asText();
+                    String key = metric.substring(metric.indexOf('.') + 1);
+                    late.merge(key, m.path("value").asLong(), Math::max);
+                }
+            }
+        } catch (Exception e) {
+            // Metrics come and go while tasks start and finish; the next poll reads them again.
+        }
+    }
+
+    private void report(String label, Result r) {
+        StringBuilder late = new StringBuilder();
+        Map<String, Long> byStage = new LinkedHashMap<>();
+        r.late()
+                .forEach(
+                        (k, v) ->
+                                byStage.merge(
+                                        k.replaceAll("\\.eventml\\.", " ")
+                                                .replaceAll("source\\.\\w+\\.", ""),
+                                        v,
+                                        Long::sum));
+        byStage.forEach((k, v) -> late.append(", ").append(k).append(' ').append(v));
+        rows.add(
+                String.format(
+                        "%-40s %,12d %8.1f %10.0f %6.2f   %d checkpoints, %d ms avg, %d ms max; state %.1f MB (checkpointed %.1f MB)%s",
+                        label,
+                        r.records(),
+                        r.seconds(),
+                        r.records() / r.seconds(),
+                        copyLoop == 0 ? Double.NaN : r.records() / r.seconds() / copyLoop,
+                        r.checkpoints(),
+                        r.avgCheckpointMillis(),
+                        r.maxCheckpointMillis(),
+                        r.stateBytes() / 1e6,
+                        r.checkpointedBytes() / 1e6,
+                        late));
+        System.out.println(rows.get(rows.size() - 1));
+    }
+
+    /** The online trainer alone on local RocksDB over the examples the learning job wrote. */
+    private static double trainerOnRocksDb(String topic) throws Exception {
+        List<TrainingExample> examples = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : drain(topic)) {
+            examples.add(Topics.ML_TRAINING_EXAMPLES.valueCodec().decode(r.value()).value());
+        }
+        Configuration config = new Configuration();
+        config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        config.set(PipelineOptions.GENERIC_TYPES, false);
+        config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
+        double best = 0;
+        for (int round = 0; round < 2; round++) {
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.createLocalEnvironment(1, config);
+            env.getConfig().enableObjectReuse();
+            env.fromData(
+                            examples,
+                            org.apache.flink.api.common.typeinfo.TypeInformation.of(
+                                    TrainingExample.class))
+                    .keyBy(e -> "model")
+                    .process(new OnlineTrainer(FtrlProximal.defaults(), 1_000, Duration.ZERO))
+                    .sinkTo(new DiscardingSink<>());
+            long start = System.nanoTime();
+            env.execute("trainer stage");
+            best = Math.max(best, examples.size() / ((System.nanoTime() - start) / 1e9));
+        }
+        System.out.printf(
+                "  trainer stage: %,d examples, %,.0f examples/s%n", examples.size(), best);
+        return best;
+    }
+
+    private String[] rawTopics() {
+        return Arrays.stream(EventSource.values())
+                .map(s -> Topics.raw(s).name() + suffix)
+                .toArray(String[]::new);
+    }
+
+    private long rawRecords() throws Exception {
+        long total = 0;
+        for (String t : rawTopics()) {
+            total += records(t);
+        }
+        return total;
+    }
+
+    /** Committed records of a topic: drained with read_committed (transaction markers skipped). */
+    private static long records(String topic) throws Exception {
+        return drain(topic).size();
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> drain(String topic) {
+        Properties c = new Properties();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        c.put(
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
+                ByteArrayDeserializer.class.getName());
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            List<TopicPartition> partitions =
+                    consumer.partitionsFor(topic).stream()
+                            .map(p -> new TopicPartition(topic, p.partition()))
+                            .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    out.add(r);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static Admin admin() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
+        return Admin.create(p);
+    }
+}
