@@ -4,7 +4,8 @@
 #   2. upgrade the feature job from a savepoint to a rebuilt jar and check its state carried over;
 #   3. restart the Kafka broker and let the jobs recover;
 # then stop the generator, let every job catch up, and check with read_committed consumers that canonical
-# events, features, examples, models and predictions have no duplicates and no gaps against their input.
+# events, features, examples, models and predictions have no duplicates and no gaps against their input, and
+# that every feature vector and every label equals a plain re-scan of the canonical events.
 # It starts from a clean local suite (deploy/local/eventml.sh clean) and leaves the suite running.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -66,6 +67,7 @@ say "Checking the outputs (read_committed)"
 status=0
 check outputs --label "after TM kill, upgrade, broker restart" || status=1
 check feature-state --since "$SINCE" --label "feature state across the upgrade" || status=1
+check rescan --horizon 1m --label "after TM kill, upgrade, broker restart" || status=1
 echo
 if [ $status = 0 ]; then say "All checks passed (table in $RESULTS)"; else say "Some checks FAILED (table in $RESULTS)"; fi
 exit $status

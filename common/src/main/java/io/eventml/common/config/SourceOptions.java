@@ -33,8 +33,8 @@ import java.util.List;
  *     watermarks; zero: never (a silent partition holds the watermark back until it speaks again)
  * @param alignmentDrift {@code --alignment-drift}: watermark alignment of the job's Kafka splits
  *     (FLIP-217): a partition whose watermark is this far ahead of the slowest is paused until the
- *     others catch up, which bounds what the job holds while it reads a backlog; zero: off. Not
- *     applied to bounded runs (FLINK-39728)
+ *     others catch up, which bounds what the job holds while it reads a backlog; zero (the
+ *     default): off. Never applied to bounded runs (FLINK-39728)
  */
 public record SourceOptions(
         String groupId,
@@ -48,15 +48,19 @@ public record SourceOptions(
         implements Serializable {
 
     /**
-     * Split alignment by default: on Flink 2.2 it also caps how fast a backlog is read, at about
-     * drift / update interval event-time seconds per second (FLINK-37399), so the drift is minutes,
-     * not seconds: 300 event-time seconds per second, faster than any job here reads.
+     * Off by default: on Flink 2.2.1 with flink-connector-kafka 5.0.0-2.2, split alignment stalled
+     * the suite's jobs in tests. A sparse partition paused by alignment that then went idle was
+     * never resumed (FLINK-40093: the paused ingestion job caught up to all partitions but one,
+     * whose offsets stayed put), a source with stopping offsets stopped short, and a bounded split
+     * that finished while being paused failed the job (FLINK-39728). Also, on 2.2 alignment caps
+     * how fast a backlog is read, at about drift / update interval event-time seconds per second
+     * (FLINK-37399). Choose a drift of minutes where it is turned on.
      */
-    public static final Duration DEFAULT_ALIGNMENT_DRIFT = Duration.ofMinutes(5);
+    public static final Duration DEFAULT_ALIGNMENT_DRIFT = Duration.ZERO;
 
     public static final Duration ALIGNMENT_UPDATE_INTERVAL = Duration.ofSeconds(1);
 
-    /** Options with the default watermark alignment. */
+    /** Options with the default watermark alignment (off). */
     public SourceOptions(
             String groupId,
             String startingOffsets,

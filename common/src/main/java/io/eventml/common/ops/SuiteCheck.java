@@ -44,6 +44,10 @@ import java.util.stream.Collectors;
  *       the learning topics (examples once each, model versions 1..N once each).
  *   <li>{@code feature-state --since MS}: vectors of views after {@code MS} whose user viewed
  *       before {@code MS} all count those earlier views: the feature job's state carried over.
+ *   <li>{@code rescan --horizon D}: every vector on {@code features.user} equals, in all its
+ *       positions, the {@link FeatureRescan} of its view over {@code events.canonical}, and every
+ *       example on {@code ml.training-examples} has the label a re-scan of the purchases gives
+ *       (bought within {@code [view, view + D]}).
  * </ul>
  */
 public final class SuiteCheck {
@@ -55,8 +59,10 @@ public final class SuiteCheck {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("outputs", "feature-state").contains(args[0])) {
-            System.err.println("usage: SuiteCheck outputs|feature-state [--since EPOCH_MS]");
+        if (args.length == 0 || !List.of("outputs", "feature-state", "rescan").contains(args[0])) {
+            System.err.println(
+                    "usage: SuiteCheck outputs|feature-state|rescan [--since EPOCH_MS]"
+                            + " [--horizon DURATION]");
             System.exit(2);
         }
         JobArgs a = JobArgs.parse(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -64,12 +70,18 @@ public final class SuiteCheck {
                 a.string("bootstrap-servers", KafkaOptions.DEFAULT_BOOTSTRAP_SERVERS, "Kafka");
         long since = a.longValue("since", 0, 0, Long.MAX_VALUE, "epoch ms of the upgrade");
         String label = a.string("label", args[0], "the name of this round of checks");
+        Duration horizon =
+                a.duration(
+                        "horizon",
+                        Duration.ofMinutes(30),
+                        Duration.ofSeconds(1),
+                        "the learning job's label horizon");
         a.finish();
         SuiteCheck check = new SuiteCheck(bootstrap);
-        if (args[0].equals("outputs")) {
-            check.outputs(label);
-        } else {
-            check.featureState(label, since);
+        switch (args[0]) {
+            case "outputs" -> check.outputs(label);
+            case "rescan" -> check.rescan(label, horizon.toMillis());
+            default -> check.featureState(label, since);
         }
         boolean ok = true;
         for (String[] row : check.rows) {
@@ -235,6 +247,62 @@ public final class SuiteCheck {
             values.add(d.value());
         }
         return values;
+    }
+
+    /** Every vector and every label against a plain re-scan of the canonical events. */
+    void rescan(String label, long horizonMillis) {
+        List<CanonicalEvent> canonical = decode(Topics.EVENTS_CANONICAL);
+        Map<String, CanonicalEvent> views = new HashMap<>();
+        Map<String, List<Long>> purchases = new HashMap<>();
+        for (CanonicalEvent e : canonical) {
+            if (e.type() == EventType.PRODUCT_VIEW) {
+                views.put(e.eventId(), e);
+            } else if (e.type() == EventType.PURCHASE) {
+                purchases
+                        .computeIfAbsent(e.userId() + "|" + e.itemId(), k -> new ArrayList<>())
+                        .add(e.eventTime());
+            }
+        }
+        FeatureRescan rescan = new FeatureRescan(canonical);
+        List<FeatureVector> vectors = decode(Topics.FEATURES_USER);
+        long differ = 0;
+        String first = "";
+        for (FeatureVector v : vectors) {
+            CanonicalEvent view = views.get(v.eventId());
+            double[] expected = view == null ? new double[0] : rescan.vector(view);
+            int at = FeatureRescan.firstDifference(v.values().values, expected);
+            if (at >= 0) {
+                if (differ++ == 0) {
+                    first =
+                            view == null
+                                    ? "; first: " + v.eventId() + " is no view"
+                                    : String.format(
+                                            "; first: %s %s %.6f, re-scan %.6f",
+                                            v.eventId(),
+                                            FeatureSpec.names().get(at),
+                                            v.values().values[at],
+                                            expected[at]);
+                }
+            }
+        }
+        row(
+                label + ": features.user = re-scan",
+                String.format("%,d vectors, %d differ%s", vectors.size(), differ, first),
+                differ == 0 && !vectors.isEmpty());
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES);
+        long wrong = 0;
+        for (TrainingExample e : examples) {
+            FeatureVector v = e.features();
+            boolean bought =
+                    purchases.getOrDefault(v.userId() + "|" + v.itemId(), List.of()).stream()
+                            .anyMatch(
+                                    t -> t >= v.eventTime() && t <= v.eventTime() + horizonMillis);
+            wrong += bought == e.label() ? 0 : 1;
+        }
+        row(
+                label + ": ml.training-examples = re-scan",
+                String.format("%,d labels, %d differ", examples.size(), wrong),
+                wrong == 0 && !examples.isEmpty());
     }
 
     /** Every committed record of a topic, up to its end at the time of the call. */

@@ -8,6 +8,7 @@ import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ops.FeatureRescan;
 import io.eventml.common.serde.JsonLimits;
 import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.serde.TimeBounds;
@@ -311,7 +312,7 @@ class FeatureJobTest {
             assertThat(fv.specVersion()).isEqualTo(FeatureSpec.VERSION);
             assertThat(fv.eventTime()).isEqualTo(view.eventTime());
             double[] v = fv.values().values;
-            FeatureRescan.assertSameVector(fv.eventId(), v, rescan.vector(view));
+            FeatureAssertions.assertSameVector(fv.eventId(), v, rescan.vector(view));
             inCart += (int) v[FeatureSpec.USER_ITEM_IN_CART];
             inStore += (int) v[FeatureSpec.IN_STORE];
             loyalty += (int) v[FeatureSpec.LOYALTY_KNOWN];
@@ -453,7 +454,7 @@ class FeatureJobTest {
         Map<String, CanonicalEvent> byId = new HashMap<>();
         decode(canonical).forEach(e -> byId.put(e.eventId(), e));
         for (FeatureVector fv : vectors) {
-            FeatureRescan.assertSameVector(
+            FeatureAssertions.assertSameVector(
                     fv.eventId(), fv.values().values, rescan.vector(byId.get(fv.eventId())));
         }
         assertThat(lateViewLetters(kafka)).isEmpty();

@@ -4,6 +4,7 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ops.FeatureRescan;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -370,7 +371,8 @@ class UserFeatureFunctionTest {
         List<CanonicalEvent> all = new ArrayList<>(events);
         all.add(old);
         all.add(recent);
-        FeatureRescan.assertSameVector("v-new", out.get(0).values().values, expected(all, recent));
+        FeatureAssertions.assertSameVector(
+                "v-new", out.get(0).values().values, expected(all, recent));
         restored.close();
     }
 
@@ -403,7 +405,7 @@ class UserFeatureFunctionTest {
                             .filter(e -> e.eventId().equals(fv.eventId()))
                             .findFirst()
                             .orElseThrow();
-            FeatureRescan.assertSameVector(
+            FeatureAssertions.assertSameVector(
                     fv.eventId(), fv.values().values, expected(arrived, view));
             assertThat(scored.add(fv.eventId())).as("one vector per view").isTrue();
         }

@@ -1,4 +1,4 @@
-package io.eventml.features;
+package io.eventml.common.ops;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
@@ -11,16 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.within;
-
 /**
  * Features recomputed for one view by a plain scan over canonical events, written from the
- * definitions in docs/features.md and independent of the job's code: no rings, no state, just
- * filters and sums over events strictly before the view. Events are only grouped by user, item and
- * store so that every vector of a test run can be recomputed.
+ * definitions in docs/features.md and independent of the feature job's code (the oracle of its
+ * tests and of {@code SuiteCheck rescan}): no rings, no state, just filters and sums over events
+ * strictly before the view. Events are only grouped by user, item and store so that every vector of
+ * a test run can be recomputed.
  */
-final class FeatureRescan {
+public final class FeatureRescan {
     private static final long MINUTE = 60_000L;
     private static final long HOUR = 3_600_000L;
     private static final long FIVE_MINUTES = 5 * MINUTE;
@@ -29,7 +27,7 @@ final class FeatureRescan {
     private final Map<String, List<CanonicalEvent>> byItem = new HashMap<>();
     private final Map<String, List<CanonicalEvent>> footfallByStore = new HashMap<>();
 
-    FeatureRescan(List<CanonicalEvent> all) {
+    public FeatureRescan(List<CanonicalEvent> all) {
         for (CanonicalEvent e : all) {
             if (e.userId() != null) {
                 byUser.computeIfAbsent(e.userId(), k -> new java.util.ArrayList<>()).add(e);
@@ -60,25 +58,25 @@ final class FeatureRescan {
         return byUser.getOrDefault(view.userId(), List.of()).stream();
     }
 
-    double userCount(CanonicalEvent view, EventType type, long bucketMillis, int n) {
+    public double userCount(CanonicalEvent view, EventType type, long bucketMillis, int n) {
         return user(view)
                 .filter(e -> e.type() == type && inWindow(e, view.eventTime(), bucketMillis, n))
                 .count();
     }
 
-    double userSum(CanonicalEvent view, EventType type, long bucketMillis, int n) {
+    public double userSum(CanonicalEvent view, EventType type, long bucketMillis, int n) {
         return user(view)
                 .filter(e -> e.type() == type && inWindow(e, view.eventTime(), bucketMillis, n))
                 .mapToDouble(CanonicalEvent::value)
                 .sum();
     }
 
-    double userSpend(CanonicalEvent view, long bucketMillis, int n) {
+    public double userSpend(CanonicalEvent view, long bucketMillis, int n) {
         return userSum(view, EventType.PURCHASE, bucketMillis, n);
     }
 
     /** 1 h: the last 12 five-minute buckets; 24 h: the last 24 one-hour buckets. */
-    double itemCount(CanonicalEvent view, EventType type, boolean day) {
+    public double itemCount(CanonicalEvent view, EventType type, boolean day) {
         return byItem.getOrDefault(view.itemId(), List.of()).stream()
                 .filter(e -> e.type() == type)
                 .filter(
@@ -89,7 +87,7 @@ final class FeatureRescan {
                 .count();
     }
 
-    double userItemViews24h(CanonicalEvent view) {
+    public double userItemViews24h(CanonicalEvent view) {
         return user(view)
                 .filter(
                         e ->
@@ -99,7 +97,7 @@ final class FeatureRescan {
                 .count();
     }
 
-    double footfall15m(CanonicalEvent view) {
+    public double footfall15m(CanonicalEvent view) {
         if (view.storeId() == null) {
             return 0;
         }
@@ -116,7 +114,7 @@ final class FeatureRescan {
     /**
      * Hours since the user's last purchase before the view, capped; the cap when there was none.
      */
-    double hoursSincePurchase(CanonicalEvent view) {
+    public double hoursSincePurchase(CanonicalEvent view) {
         long last =
                 userBefore(view, EventType.PURCHASE)
                         .mapToLong(CanonicalEvent::eventTime)
@@ -138,14 +136,14 @@ final class FeatureRescan {
     }
 
     /** The tier rank of the latest loyalty update before the view, or -1. */
-    int loyaltyTier(CanonicalEvent view) {
+    public int loyaltyTier(CanonicalEvent view) {
         return latestLoyalty(view)
                 .map(e -> LoyaltyTier.valueOf(e.attributes().get("tier")).ordinal())
                 .orElse(-1);
     }
 
     /** Mean sentiment of the user's posts in the last 24 one-hour buckets, 0 without posts. */
-    double sentiment24h(CanonicalEvent view) {
+    public double sentiment24h(CanonicalEvent view) {
         return userBefore(view, EventType.SOCIAL_POST)
                 .filter(e -> inWindow(e, view.eventTime(), HOUR, 24))
                 .mapToDouble(CanonicalEvent::value)
@@ -154,7 +152,7 @@ final class FeatureRescan {
     }
 
     /** Added to the cart within 24 h before the view and not bought since. */
-    boolean inCart(CanonicalEvent view) {
+    public boolean inCart(CanonicalEvent view) {
         long added = latest(view, EventType.ADD_TO_CART);
         long bought = latest(view, EventType.PURCHASE);
         return added != Long.MIN_VALUE && added > bought && view.eventTime() - added < 24 * HOUR;
@@ -169,7 +167,7 @@ final class FeatureRescan {
     }
 
     /** All 41 positions of the view's vector, from the definitions in docs/features.md. */
-    double[] vector(CanonicalEvent view) {
+    public double[] vector(CanonicalEvent view) {
         double[] v = new double[FeatureSpec.SIZE];
         v[FeatureSpec.BIAS] = 1;
         EventType[] channels = {
@@ -229,17 +227,19 @@ final class FeatureRescan {
     }
 
     /**
-     * Asserts that {@code actual} equals {@code expected} in every position, to 1e-9: counts, flags
-     * and times agree exactly, sums of money and sentiment may differ in their last bits (a
-     * floating-point sum depends on the order of its terms).
+     * The first position where two vectors differ by more than 1e-9, or -1: counts, flags and times
+     * agree exactly, sums of money and sentiment may differ in their last bits (a floating-point
+     * sum depends on the order of its terms).
      */
-    static void assertSameVector(String what, double[] actual, double[] expected) {
-        assertThat(actual).as(what).hasSize(FeatureSpec.SIZE);
-        List<String> names = FeatureSpec.names();
-        for (int i = 0; i < FeatureSpec.SIZE; i++) {
-            assertThat(actual[i])
-                    .as("%s: %s", what, names.get(i))
-                    .isCloseTo(expected[i], within(1e-9));
+    public static int firstDifference(double[] actual, double[] expected) {
+        if (actual.length != expected.length) {
+            return Math.min(actual.length, expected.length);
         }
+        for (int i = 0; i < actual.length; i++) {
+            if (!(Math.abs(actual[i] - expected[i]) <= 1e-9)) {
+                return i;
+            }
+        }
+        return -1;
     }
 }
