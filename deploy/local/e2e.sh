@@ -61,7 +61,7 @@ sleep 60
 say "Stopping the generator and letting every job catch up"
 admin stop --job generator >/dev/null
 wait_until "every job at the end of its input" 300 admin await-caught-up
-sleep 25   # two checkpoints: the outputs of the last input are committed
+sleep 45   # ingestion's idleness (30 s) writes the events it held for the watermark, then a checkpoint commits them
 
 say "Checking the outputs (read_committed)"
 status=0

@@ -13,6 +13,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -23,6 +24,9 @@ import java.util.PriorityQueue;
  * Emits canonical events in event-time order: each event waits until the watermark passes it, then
  * leaves with every other event up to the watermark, oldest first (ties in arrival order). An event
  * that arrives behind the watermark leaves at once and is counted in {@code lateEvents}.
+ *
+ * <p>When every input is idle the events held are written at once (see {@link
+ * #processWatermarkStatus}).
  *
  * <p>Before the sink, this turns each {@code events.canonical} partition (one writer per partition,
  * see {@link CanonicalPartitions}) into an event-time ordered log up to the watermark, whatever
@@ -91,6 +95,24 @@ final class EventTimeOrder extends AbstractStreamOperator<CanonicalEvent>
             output.collect(record.replace(e, e.eventTime()));
         }
         super.processWatermark(mark);
+    }
+
+    /**
+     * When every input has been idle for the source's idleness timeout (the raw topics fell silent:
+     * the generator stopped, a quiet night), the watermark will not move until records come again,
+     * so the events held are written now, in order. Anything that arrives later comes out after
+     * them, which is what a record later than the idleness timeout is.
+     */
+    @Override
+    public void processWatermarkStatus(WatermarkStatus status) throws Exception {
+        if (status.isIdle()) {
+            StreamRecord<CanonicalEvent> record = new StreamRecord<>(null);
+            while (!held.isEmpty()) {
+                CanonicalEvent e = held.poll().event();
+                output.collect(record.replace(e, e.eventTime()));
+            }
+        }
+        super.processWatermarkStatus(status);
     }
 
     @Override

@@ -7,6 +7,7 @@ import io.eventml.common.event.EventType;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,18 @@ class EventTimeOrderTest {
             // release.
             assertThat(h.getOutput().stream().filter(o -> o instanceof Watermark).count())
                     .isEqualTo(2);
+        }
+    }
+
+    @Test
+    void whenEveryInputIsIdleTheEventsHeldAreWrittenInOrder() throws Exception {
+        try (var h = harness(null)) {
+            h.processElement(new StreamRecord<>(event("b", T + 20), T + 20));
+            h.processElement(new StreamRecord<>(event("a", T + 10), T + 10));
+            h.processWatermark(new Watermark(T));
+            assertThat(times(h)).isEmpty();
+            h.processWatermarkStatus(WatermarkStatus.IDLE);
+            assertThat(times(h)).containsExactly(T + 10, T + 20);
         }
     }
 
