@@ -51,9 +51,17 @@ public final class KafkaBroker implements AutoCloseable {
     /** Formats a fresh log directory, starts the broker and waits until it serves metadata. */
     public static KafkaBroker start() {
         try {
+            int brokerPort = freePort();
+            int controllerPort = freePort();
+            while (controllerPort == brokerPort) {
+                // The OS may hand out the same free port twice in a row.
+                controllerPort = freePort();
+            }
             KafkaBroker broker =
                     new KafkaBroker(
-                            Files.createTempDirectory("eventml-kafka-"), freePort(), freePort());
+                            Files.createTempDirectory("eventml-kafka-"),
+                            brokerPort,
+                            controllerPort);
             broker.startServer();
             return broker;
         } catch (IOException e) {
