@@ -21,10 +21,6 @@ public final class TimeBuffer<T> {
     private final MapState<Long, List<T>> held;
     private final long slotMillis;
 
-    public TimeBuffer(RuntimeContext context, String name, TypeInformation<T> type) {
-        this(context, name, type, 1);
-    }
-
     public TimeBuffer(
             RuntimeContext context, String name, TypeInformation<T> type, long slotMillis) {
         if (slotMillis < 1) {

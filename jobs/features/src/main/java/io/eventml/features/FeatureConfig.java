@@ -58,8 +58,4 @@ public record FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration a
                         Duration.ofMillis(1),
                         "how far behind the watermark a view is still scored"));
     }
-
-    long allowedLatenessMillis() {
-        return allowedLateness.toMillis();
-    }
 }

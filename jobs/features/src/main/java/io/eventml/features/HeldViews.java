@@ -79,10 +79,6 @@ final class HeldViews<V> {
         return buffer.release(time);
     }
 
-    long allowedLatenessMillis() {
-        return allowedLatenessMillis;
-    }
-
     /**
      * The settled frontier: the watermark minus the allowed lateness. No view older than it is
      * scored any more, so events before it can be folded into the settled state; saturates at
