@@ -7,6 +7,8 @@
 # sizes, and the late-record counters. Also the feature job on heap state and with a 1 h backfill bound.
 #
 #   deploy/local/bench.sh [RECORDS]
+#   EVENTML_BENCH_PROFILE=1 deploy/local/bench.sh [RECORDS]   # also samples the TaskManager with async-profiler
+#                                                              # per job: .state/profiles/*.collapsed + hottest frames
 #
 # The suite's own jobs must not run meanwhile (they would share the two cores): 'eventml.sh down' first.
 set -euo pipefail

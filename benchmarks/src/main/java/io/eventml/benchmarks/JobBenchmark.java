@@ -59,6 +59,9 @@ public final class JobBenchmark {
     private final List<String> rows = new ArrayList<>();
     private double copyLoop;
 
+    /** Samples the TaskManager during each job when {@code EVENTML_BENCH_PROFILE=1}, else null. */
+    private TaskManagerProfiler profiler;
+
     private JobBenchmark(Path root, String version, String suffix) {
         this.root = root;
         this.version = version;
@@ -72,7 +75,14 @@ public final class JobBenchmark {
         }
         long records = Long.parseLong(args[2]);
         String suffix = "-bench" + System.currentTimeMillis() / 1000;
-        new JobBenchmark(Path.of(args[0]), args[1], suffix).run(records);
+        JobBenchmark benchmark = new JobBenchmark(Path.of(args[0]), args[1], suffix);
+        if ("1".equals(System.getenv("EVENTML_BENCH_PROFILE"))) {
+            Path state = benchmark.root.resolve("deploy/local/.state");
+            benchmark.profiler =
+                    TaskManagerProfiler.forLocalTaskManager(
+                            state.resolve("pids/taskmanager.pid"), state.resolve("profiles"));
+        }
+        benchmark.run(records);
     }
 
     private void run(long records) throws Exception {
@@ -204,6 +214,9 @@ public final class JobBenchmark {
             jarIds.put(name, jar);
         }
         String id = flink.run(jar, args, 1, null, false, conf);
+        if (profiler != null) {
+            profiler.start();
+        }
         Map<String, Long> late = new LinkedHashMap<>();
         while (true) {
             JsonNode job = flink.getJson("/jobs/" + id);
@@ -219,6 +232,9 @@ public final class JobBenchmark {
                 readLateCounters(id, job, late);
             }
             Thread.sleep(2_000);
+        }
+        if (profiler != null) {
+            printProfile(profiler.stop(name + "-" + rows.size()));
         }
         JsonNode job = flink.getJson("/jobs/" + id);
         long running = job.path("timestamps").path("RUNNING").asLong();
@@ -238,6 +254,17 @@ public final class JobBenchmark {
                 latest.path("state_size").asLong(),
                 latest.path("checkpointed_size").asLong(),
                 late);
+    }
+
+    private static void printProfile(Path collapsed) throws java.io.IOException {
+        System.out.println("  profile " + collapsed + ", frames by inclusive share of samples:");
+        TaskManagerProfiler.hottestFrames(
+                        collapsed,
+                        25,
+                        List.of("io.eventml", "rocksdb", "RocksDB", "kafka", "Kryo", "jackson"))
+                .forEach(f -> System.out.println("    " + f));
+        System.out.println("  running (self) frames:");
+        TaskManagerProfiler.selfFrames(collapsed, 15).forEach(f -> System.out.println("    " + f));
     }
 
     /** Reads every late-record counter of the job's operators (they vanish once it finishes). */

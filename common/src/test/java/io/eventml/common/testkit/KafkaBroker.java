@@ -22,7 +22,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 
 /**
@@ -92,6 +94,7 @@ public final class KafkaBroker implements AutoCloseable {
         server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
         server.startup();
         awaitReady(Duration.ofSeconds(60));
+        awaitGroupCoordinator(Duration.ofSeconds(60));
     }
 
     private Properties serverProperties() {
@@ -127,6 +130,11 @@ public final class KafkaBroker implements AutoCloseable {
                         Map.entry("transaction.state.log.min.isr", "1"),
                         Map.entry("transaction.state.log.num.partitions", "2"),
                         Map.entry("group.initial.rebalance.delay.ms", "0"),
+                        // A test JVM on two cores can stall for seconds (GC, a MiniCluster catching
+                        // up); at the default 9 s the controller would fence its own broker, and a
+                        // group coordinator that loses its partition mid-write may stay
+                        // unavailable.
+                        Map.entry("broker.session.timeout.ms", "60000"),
                         Map.entry("log.cleaner.dedupe.buffer.size", "2097152"),
                         Map.entry("log.flush.interval.messages", String.valueOf(Long.MAX_VALUE))));
         return p;
@@ -146,6 +154,39 @@ public final class KafkaBroker implements AutoCloseable {
                     if (System.nanoTime() > deadline) {
                         throw new IllegalStateException(
                                 "Kafka broker at "
+                                        + bootstrapServers()
+                                        + " not ready after "
+                                        + timeout,
+                                e);
+                    }
+                }
+                Thread.sleep(100);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for Kafka", e);
+        }
+    }
+
+    /**
+     * Waits until the group coordinator answers: the first group request creates {@code
+     * __consumer_offsets}, so the jobs' first offset commits do not race its creation.
+     */
+    private void awaitGroupCoordinator(Duration timeout) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                try {
+                    admin.listConsumerGroupOffsets("eventml-broker-ready")
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS);
+                    return;
+                } catch (ExecutionException | TimeoutException e) {
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException(
+                                "the group coordinator of "
                                         + bootstrapServers()
                                         + " not ready after "
                                         + timeout,

@@ -312,7 +312,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
         Map<TopicPartition, Long> committed = new HashMap<>();
         admin.listConsumerGroupOffsets(groupId)
                 .partitionsToOffsetAndMetadata()
-                .get()
+                .get(30, TimeUnit.SECONDS)
                 .forEach((tp, o) -> committed.put(tp, o == null ? -1 : o.offset()));
         return committed;
     }

@@ -42,7 +42,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -391,10 +390,6 @@ class FeatureJobTest {
      * while the feature job, running all along, sees its input fall silent and come back, partition
      * by partition.
      */
-    // In the slow profile: in two of three full builds on 2026-12-01 this test timed out waiting
-    // for
-    // a job to commit its offsets (no exception logged); alone it passed every time. See README.
-    @Tag("slow")
     @Test
     void everyVectorIsTheRescanAfterIngestionWasPausedWhileTheGeneratorRanOn() throws Exception {
         KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
@@ -465,10 +460,6 @@ class FeatureJobTest {
         assertThat(lateViewLetters(kafka)).isEmpty();
     }
 
-    // In the slow profile: in two of three full builds on 2026-12-01 this test timed out waiting
-    // for
-    // a job to commit its offsets (no exception logged); alone it passed every time. See README.
-    @Tag("slow")
     @Test
     void aRunStoppedWithASavepointAndRestoredInANewClusterGivesTheSameVectorsAsAnUninterruptedRun()
             throws Exception {

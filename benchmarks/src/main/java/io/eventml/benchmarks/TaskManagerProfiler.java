@@ -1,0 +1,144 @@
+package io.eventml.benchmarks;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Samples the CPU of the local TaskManager with async-profiler while one job runs, loaded into the
+ * running JVM with {@code jcmd JVMTI.agent_load} (the profiler's native library ships in the jar
+ * that the local Flink runtime has in its lib). Writes the samples as collapsed stacks (one line
+ * per distinct stack and its count: the input of any flame-graph tool) and summarises them as the
+ * frames that take the most samples, inclusive of their callees.
+ *
+ * <p>Sampling uses {@code itimer}, which needs no perf events (often unavailable in containers).
+ */
+final class TaskManagerProfiler {
+    private final Path library;
+    private final Path outputDir;
+    private final long pid;
+
+    private TaskManagerProfiler(Path library, Path outputDir, long pid) {
+        this.library = library;
+        this.outputDir = outputDir;
+        this.pid = pid;
+    }
+
+    /**
+     * A profiler for the TaskManager whose pid file the local scripts wrote, with the native
+     * library extracted from {@code async-profiler-*.jar} on this process's class path.
+     */
+    static TaskManagerProfiler forLocalTaskManager(Path pidFile, Path outputDir)
+            throws IOException {
+        long pid = Long.parseLong(Files.readString(pidFile).trim());
+        Files.createDirectories(outputDir);
+        Path library = outputDir.resolve("libasyncProfiler.so");
+        try (InputStream in =
+                TaskManagerProfiler.class.getResourceAsStream("/linux-x64/libasyncProfiler.so")) {
+            if (in == null) {
+                throw new IllegalStateException(
+                        "async-profiler's linux-x64 library is not on the class path: the local"
+                                + " Flink runtime's lib should hold async-profiler-*.jar");
+            }
+            Files.copy(in, library, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new TaskManagerProfiler(library, outputDir, pid);
+    }
+
+    void start() throws IOException, InterruptedException {
+        agent("start,event=itimer,interval=5ms");
+    }
+
+    /** Stops sampling and writes {@code <name>.collapsed}; returns its path. */
+    Path stop(String name) throws IOException, InterruptedException {
+        Path out = outputDir.resolve(name + ".collapsed");
+        agent("stop,collapsed,dot,file=" + out);
+        return out;
+    }
+
+    private void agent(String command) throws IOException, InterruptedException {
+        Process p =
+                new ProcessBuilder(
+                                "jcmd",
+                                Long.toString(pid),
+                                "JVMTI.agent_load",
+                                library.toString(),
+                                command)
+                        .redirectErrorStream(true)
+                        .start();
+        String output = new String(p.getInputStream().readAllBytes());
+        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || output.contains("error")) {
+            throw new IllegalStateException("jcmd " + command + " failed: " + output);
+        }
+    }
+
+    /**
+     * The {@code top} frames with the largest share of samples, counting a frame once per stack
+     * that contains it (inclusive), among frames whose name contains one of {@code interesting} (or
+     * all frames when it is empty).
+     */
+    static List<String> hottestFrames(Path collapsed, int top, List<String> interesting)
+            throws IOException {
+        Map<String, Long> inclusive = new HashMap<>();
+        long total = 0;
+        try (Stream<String> lines = Files.lines(collapsed)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                int space = line.lastIndexOf(' ');
+                if (space < 0) {
+                    continue;
+                }
+                long count = Long.parseLong(line.substring(space + 1));
+                total += count;
+                List<String> seen = new ArrayList<>();
+                for (String frame : line.substring(0, space).split(";")) {
+                    if (!seen.contains(frame) && matches(frame, interesting)) {
+                        seen.add(frame);
+                        inclusive.merge(frame, count, Long::sum);
+                    }
+                }
+            }
+        }
+        long all = total;
+        return inclusive.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .map(e -> String.format("%5.1f%%  %s", 100.0 * e.getValue() / all, e.getKey()))
+                .toList();
+    }
+
+    /** The {@code top} frames that were on top of the stack (running) most often. */
+    static List<String> selfFrames(Path collapsed, int top) throws IOException {
+        Map<String, Long> self = new HashMap<>();
+        long total = 0;
+        try (Stream<String> lines = Files.lines(collapsed)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                int space = line.lastIndexOf(' ');
+                if (space < 0) {
+                    continue;
+                }
+                long count = Long.parseLong(line.substring(space + 1));
+                total += count;
+                String stack = line.substring(0, space);
+                self.merge(stack.substring(stack.lastIndexOf(';') + 1), count, Long::sum);
+            }
+        }
+        long all = total;
+        return self.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .map(e -> String.format("%5.1f%%  %s", 100.0 * e.getValue() / all, e.getKey()))
+                .toList();
+    }
+
+    private static boolean matches(String frame, List<String> interesting) {
+        return interesting.isEmpty() || interesting.stream().anyMatch(frame::contains);
+    }
+}
