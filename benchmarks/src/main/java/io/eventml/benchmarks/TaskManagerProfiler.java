@@ -87,51 +87,49 @@ final class TaskManagerProfiler {
      */
     static List<String> hottestFrames(Path collapsed, int top, List<String> interesting)
             throws IOException {
-        Map<String, Long> inclusive = new HashMap<>();
-        long total = 0;
-        try (Stream<String> lines = Files.lines(collapsed)) {
-            for (String line : (Iterable<String>) lines::iterator) {
-                int space = line.lastIndexOf(' ');
-                if (space < 0) {
-                    continue;
-                }
-                long count = Long.parseLong(line.substring(space + 1));
-                total += count;
-                List<String> seen = new ArrayList<>();
-                for (String frame : line.substring(0, space).split(";")) {
-                    if (!seen.contains(frame) && matches(frame, interesting)) {
-                        seen.add(frame);
-                        inclusive.merge(frame, count, Long::sum);
+        return ranked(
+                collapsed,
+                top,
+                (frames, count, into) -> {
+                    List<String> seen = new ArrayList<>();
+                    for (String frame : frames) {
+                        if (!seen.contains(frame) && matches(frame, interesting)) {
+                            seen.add(frame);
+                            into.merge(frame, count, Long::sum);
+                        }
                     }
-                }
-            }
-        }
-        long all = total;
-        return inclusive.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-                .limit(top)
-                .map(e -> String.format("%5.1f%%  %s", 100.0 * e.getValue() / all, e.getKey()))
-                .toList();
+                });
     }
 
     /** The {@code top} frames that were on top of the stack (running) most often. */
     static List<String> selfFrames(Path collapsed, int top) throws IOException {
-        Map<String, Long> self = new HashMap<>();
+        return ranked(
+                collapsed,
+                top,
+                (frames, count, into) -> into.merge(frames[frames.length - 1], count, Long::sum));
+    }
+
+    /** How one stack of {@code count} samples adds to the per-frame counts. */
+    private interface Attribution {
+        void add(String[] frames, long count, Map<String, Long> into);
+    }
+
+    private static List<String> ranked(Path collapsed, int top, Attribution attribution)
+            throws IOException {
+        Map<String, Long> byFrame = new HashMap<>();
         long total = 0;
         try (Stream<String> lines = Files.lines(collapsed)) {
             for (String line : (Iterable<String>) lines::iterator) {
                 int space = line.lastIndexOf(' ');
-                if (space < 0) {
-                    continue;
+                if (space > 0) {
+                    long count = Long.parseLong(line.substring(space + 1));
+                    total += count;
+                    attribution.add(line.substring(0, space).split(";"), count, byFrame);
                 }
-                long count = Long.parseLong(line.substring(space + 1));
-                total += count;
-                String stack = line.substring(0, space);
-                self.merge(stack.substring(stack.lastIndexOf(';') + 1), count, Long::sum);
             }
         }
         long all = total;
-        return self.entrySet().stream()
+        return byFrame.entrySet().stream()
                 .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                 .limit(top)
                 .map(e -> String.format("%5.1f%%  %s", 100.0 * e.getValue() / all, e.getKey()))

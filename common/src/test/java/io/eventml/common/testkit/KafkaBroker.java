@@ -94,7 +94,6 @@ public final class KafkaBroker implements AutoCloseable {
         server = new KafkaRaftServer(KafkaConfig.fromProps(props), Time.SYSTEM);
         server.startup();
         awaitReady(Duration.ofSeconds(60));
-        awaitGroupCoordinator(Duration.ofSeconds(60));
     }
 
     private Properties serverProperties() {
@@ -140,58 +139,49 @@ public final class KafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private void awaitReady(Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(props)) {
-            while (true) {
-                try {
-                    if (!admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
-                } catch (Exception e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(
-                                "Kafka broker at "
-                                        + bootstrapServers()
-                                        + " not ready after "
-                                        + timeout,
-                                e);
-                    }
-                }
-                Thread.sleep(100);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for Kafka", e);
-        }
+    /** One question to the broker that succeeds once it is ready for something. */
+    private interface Probe {
+        boolean ready(Admin admin)
+                throws ExecutionException, TimeoutException, InterruptedException;
     }
 
-    /**
-     * Waits until the group coordinator answers: the first group request creates {@code
-     * __consumer_offsets}, so the jobs' first offset commits do not race its creation.
-     */
-    private void awaitGroupCoordinator(Duration timeout) {
-        Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
-        long deadline = System.nanoTime() + timeout.toNanos();
-        try (Admin admin = Admin.create(props)) {
-            while (true) {
-                try {
+    /** Waits until the broker serves metadata, then until its group coordinator answers. */
+    private void awaitReady(Duration timeout) {
+        await(
+                "Kafka broker",
+                timeout,
+                admin -> !admin.describeCluster().nodes().get(5, TimeUnit.SECONDS).isEmpty());
+        // The first group request creates __consumer_offsets: the jobs' first offset commits do not
+        // race its creation.
+        await(
+                "group coordinator",
+                timeout,
+                admin -> {
                     admin.listConsumerGroupOffsets("eventml-broker-ready")
                             .partitionsToOffsetAndMetadata()
                             .get(10, TimeUnit.SECONDS);
-                    return;
-                } catch (ExecutionException | TimeoutException e) {
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException(
-                                "the group coordinator of "
-                                        + bootstrapServers()
-                                        + " not ready after "
-                                        + timeout,
-                                e);
+                    return true;
+                });
+    }
+
+    private void await(String what, Duration timeout, Probe probe) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (Admin admin = Admin.create(props)) {
+            while (true) {
+                Exception failure = null;
+                try {
+                    if (probe.ready(admin)) {
+                        return;
                     }
+                } catch (ExecutionException | TimeoutException e) {
+                    failure = e;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(
+                            what + " at " + bootstrapServers() + " not ready after " + timeout,
+                            failure);
                 }
                 Thread.sleep(100);
             }
