@@ -58,6 +58,7 @@ public final class JobBenchmark {
     private final Map<String, String> jarIds = new HashMap<>();
     private final List<String> rows = new ArrayList<>();
     private double copyLoop;
+    private double warmCopyLoop;
 
     /** Samples the TaskManager during each job when {@code EVENTML_BENCH_PROFILE=1}, else null. */
     private TaskManagerProfiler profiler;
@@ -113,10 +114,17 @@ public final class JobBenchmark {
         report("generator (writes the backlog)", generator);
 
         String[] raw = rawTopics();
+        // Twice: the first run (cold, like a job's whole run) is the limit of the records/s
+        // column, the second (warm) the limit of the warm column.
         copyLoop =
                 TransactionalCopyLoop.run(
                         BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy" + suffix);
-        System.out.printf("  copy loop: %,.0f records/s (the limit below)%n", copyLoop);
+        warmCopyLoop =
+                TransactionalCopyLoop.run(
+                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy-warm" + suffix);
+        System.out.printf(
+                "  copy loop: %,.0f records/s, warm %,.0f (the limits below)%n",
+                copyLoop, warmCopyLoop);
 
         report("ingestion", job("ingestion", List.of(), Map.of(), rawRecords()));
         long canonical = records(Topics.EVENTS_CANONICAL.name() + suffix);
@@ -132,8 +140,14 @@ public final class JobBenchmark {
         double trainer = trainerOnRocksDb(Topics.ML_TRAINING_EXAMPLES.name() + suffix);
         rows.add(
                 String.format(
-                        "%-40s %12s %8s %10.0f %6.2f   (examples/s of the trainer stage alone, local RocksDB)",
-                        "trainer stage (examples)", "", "", trainer, trainer / copyLoop));
+                        "%-40s %12s %8s %10s %6s %10.0f %6.2f   (examples/s of the trainer stage alone, warm, local RocksDB)",
+                        "trainer stage (examples)",
+                        "",
+                        "",
+                        "",
+                        "",
+                        trainer,
+                        trainer / warmCopyLoop));
         report(
                 "features, heap state, default bound",
                 job(
@@ -153,17 +167,31 @@ public final class JobBenchmark {
                         Map.of(),
                         canonical));
 
+        // After the learning run: these runs write to features.user again.
+        for (Map.Entry<String, Map<String, String>> variant :
+                variants(System.getenv("EVENTML_BENCH_FEATURE_VARIANTS")).entrySet()) {
+            report(
+                    "features, RocksDB, " + variant.getKey(),
+                    job(
+                            "features",
+                            List.of("--group-id", "bench-features-" + rows.size() + suffix),
+                            variant.getValue(),
+                            canonical));
+        }
         System.out.printf(
                 "%nJob-level benchmark, parallelism 1, exactly-once, RocksDB unless said, checkpoints every"
                         + " 10 s (flink-conf/config.yaml)%n"
-                        + "copy loop (plain consume -> Jackson parse -> transactional produce): %,.0f records/s%n%n",
-                copyLoop);
+                        + "copy loop (plain consume -> Jackson parse -> transactional produce): %,.0f records/s,"
+                        + " warm %,.0f%n%n",
+                copyLoop, warmCopyLoop);
         System.out.printf(
-                "%-40s %12s %8s %10s %6s   %s%n",
+                "%-40s %12s %8s %10s %6s %10s %6s   %s%n",
                 "job",
                 "records",
                 "seconds",
                 "records/s",
+                "ratio",
+                "warm rec/s",
                 "ratio",
                 "checkpoints, state, late records");
         rows.forEach(System.out::println);
@@ -173,6 +201,7 @@ public final class JobBenchmark {
     private record Result(
             long records,
             double seconds,
+            double steadyPerSecond,
             int checkpoints,
             long maxCheckpointMillis,
             long avgCheckpointMillis,
@@ -218,6 +247,7 @@ public final class JobBenchmark {
             profiler.start();
         }
         Map<String, Long> late = new LinkedHashMap<>();
+        List<long[]> progress = new ArrayList<>();
         while (true) {
             JsonNode job = flink.getJson("/jobs/" + id);
             String state = job.path("state").asText();
@@ -230,8 +260,12 @@ public final class JobBenchmark {
             }
             if (state.equals("RUNNING")) {
                 readLateCounters(id, job, late);
+                long read = sourceRecordsOut(id, SOURCE_OF.get(name));
+                if (read > 0) {
+                    progress.add(new long[] {System.currentTimeMillis(), read});
+                }
             }
-            Thread.sleep(2_000);
+            Thread.sleep(1_000);
         }
         if (profiler != null) {
             printProfile(profiler.stop(name + "-" + rows.size()));
@@ -245,15 +279,39 @@ public final class JobBenchmark {
         if (records < 0) {
             records = rawRecords();
         }
+        printQuarters(progress);
         return new Result(
                 records,
                 (finished - running) / 1000.0,
+                steadyRate(progress),
                 checkpoints.path("counts").path("completed").asInt(),
                 summary.path("end_to_end_duration").path("max").asLong(),
                 summary.path("end_to_end_duration").path("avg").asLong(),
                 latest.path("state_size").asLong(),
                 latest.path("checkpointed_size").asLong(),
                 late);
+    }
+
+    /**
+     * Extra runs of the feature job with other cluster settings, to compare them in one run: {@code
+     * label:key=value,key=value;label:...}, e.g. {@code
+     * bloom:state.backend.rocksdb.use-bloom-filter=true}.
+     */
+    private static Map<String, Map<String, String>> variants(String spec) {
+        Map<String, Map<String, String>> variants = new LinkedHashMap<>();
+        if (spec == null || spec.isBlank()) {
+            return variants;
+        }
+        for (String variant : spec.split(";")) {
+            String[] labelAndSettings = variant.split(":", 2);
+            Map<String, String> settings = new LinkedHashMap<>();
+            for (String setting : labelAndSettings[1].split(",")) {
+                String[] kv = setting.split("=", 2);
+                settings.put(kv[0].trim(), kv[1].trim());
+            }
+            variants.put(labelAndSettings[0].trim(), settings);
+        }
+        return variants;
     }
 
     private static void printProfile(Path collapsed) throws java.io.IOException {
@@ -265,6 +323,89 @@ public final class JobBenchmark {
                 .forEach(f -> System.out.println("    " + f));
         System.out.println("  running (self) frames:");
         TaskManagerProfiler.selfFrames(collapsed, 15).forEach(f -> System.out.println("    " + f));
+    }
+
+    /** The name of the source whose records count as the job's input, by job. */
+    private static final Map<String, String> SOURCE_OF =
+            Map.of(
+                    "ingestion", "raw topics",
+                    "features", "events.canonical",
+                    "learning", "features.user");
+
+    /**
+     * How many records the job's input source has emitted so far, from the TaskManager's Prometheus
+     * endpoint (the REST API's figures are up to 10 s old); 0 when unknown.
+     */
+    private static long sourceRecordsOut(String jobId, String source) {
+        if (source == null) {
+            return 0;
+        }
+        String wanted = "Source:_Kafka:_" + source.replaceAll("[^A-Za-z0-9]", "_");
+        long sum = 0;
+        try {
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> response =
+                    java.net.http.HttpClient.newHttpClient()
+                            .send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    java.net.URI.create(
+                                                            "http://127.0.0.1:9250/metrics"))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofLines());
+            for (String line : (Iterable<String>) response.body()::iterator) {
+                if (line.startsWith("flink_taskmanager_job_task_operator_numRecordsOut{")
+                        && line.contains("job_id=\"" + jobId + "\"")
+                        && line.contains("operator_name=\"" + wanted + "\"")) {
+                    sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        } catch (Exception e) {
+            return 0; // no reporter: the steady rate is not known
+        }
+        return sum;
+    }
+
+    /**
+     * The rate once the job is warm: from the first sample with a quarter of the input read to the
+     * last sample. A short run spends much of its CPU compiling the job's code (a new class loader
+     * per job); a job that runs for days does not.
+     */
+    private static double steadyRate(List<long[]> progress) {
+        if (progress.size() < 3) {
+            return Double.NaN;
+        }
+        long[] last = progress.get(progress.size() - 1);
+        for (long[] sample : progress) {
+            if (sample[1] >= last[1] / 4) {
+                long millis = last[0] - sample[0];
+                return millis < 3_000 ? Double.NaN : (last[1] - sample[1]) * 1000.0 / millis;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** The input rate in each quarter of the run (by records read): does the job slow down? */
+    private static void printQuarters(List<long[]> progress) {
+        if (progress.size() < 5) {
+            return;
+        }
+        long[] first = progress.get(0);
+        long[] last = progress.get(progress.size() - 1);
+        StringBuilder line = new StringBuilder("  input records/s by quarter of the run:");
+        long[] from = first;
+        for (int q = 1; q <= 4; q++) {
+            long mark = first[1] + (last[1] - first[1]) * q / 4;
+            for (long[] sample : progress) {
+                if (sample[1] >= mark && sample[0] > from[0]) {
+                    line.append(
+                            String.format(
+                                    " %,.0f",
+                                    (sample[1] - from[1]) * 1000.0 / (sample[0] - from[0])));
+                    from = sample;
+                    break;
+                }
+            }
+        }
+        System.out.println(line);
     }
 
     /** Reads every late-record counter of the job's operators (they vanish once it finishes). */
@@ -316,12 +457,14 @@ public final class JobBenchmark {
         byStage.forEach((k, v) -> late.append(", ").append(k).append(' ').append(v));
         rows.add(
                 String.format(
-                        "%-40s %,12d %8.1f %10.0f %6.2f   %d checkpoints, %d ms avg, %d ms max; state %.1f MB (checkpointed %.1f MB)%s",
+                        "%-40s %,12d %8.1f %10.0f %6.2f %10.0f %6.2f   %d checkpoints, %d ms avg, %d ms max; state %.1f MB (checkpointed %.1f MB)%s",
                         label,
                         r.records(),
                         r.seconds(),
                         r.records() / r.seconds(),
                         copyLoop == 0 ? Double.NaN : r.records() / r.seconds() / copyLoop,
+                        r.steadyPerSecond(),
+                        warmCopyLoop == 0 ? Double.NaN : r.steadyPerSecond() / warmCopyLoop,
                         r.checkpoints(),
                         r.avgCheckpointMillis(),
                         r.maxCheckpointMillis(),
@@ -331,12 +474,26 @@ public final class JobBenchmark {
         System.out.println(rows.get(rows.size() - 1));
     }
 
-    /** The online trainer alone on local RocksDB over the examples the learning job wrote. */
+    /** The examples the trainer-stage run reads (the local environment runs in this JVM). */
+    private static volatile List<TrainingExample> trainerExamples;
+
+    private static volatile long firstExampleNanos;
+    private static volatile long lastModelNanos;
+    private static volatile long lastModelExamples;
+
+    /**
+     * The online trainer alone on local RocksDB, with checkpoints every 2 s (more often than in
+     * production, so that its state is written as often), over the examples the learning job wrote,
+     * five passes. The rate runs from the first example in to the last model version out, so the
+     * job's start and end do not count.
+     */
     private static double trainerOnRocksDb(String topic) throws Exception {
         List<TrainingExample> examples = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : drain(topic)) {
             examples.add(Topics.ML_TRAINING_EXAMPLES.valueCodec().decode(r.value()).value());
         }
+        trainerExamples = examples;
+        long passes = 5;
         Configuration config = new Configuration();
         config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         config.set(PipelineOptions.GENERIC_TYPES, false);
@@ -345,21 +502,39 @@ public final class JobBenchmark {
         for (int round = 0; round < 2; round++) {
             StreamExecutionEnvironment env =
                     StreamExecutionEnvironment.createLocalEnvironment(1, config);
+            env.enableCheckpointing(2_000);
             env.getConfig().enableObjectReuse();
-            env.fromData(
-                            examples,
-                            org.apache.flink.api.common.typeinfo.TypeInformation.of(
-                                    TrainingExample.class))
-                    .keyBy(e -> "model")
-                    .process(new OnlineTrainer(FtrlProximal.defaults(), 1_000, Duration.ZERO))
+            firstExampleNanos = 0;
+            OnlineTrainer.apply(
+                            env.fromSequence(0, passes * examples.size() - 1)
+                                    .map(JobBenchmark::heldExample)
+                                    .returns(TrainingExample.class)
+                                    .keyBy(e -> "model"),
+                            new OnlineTrainer(FtrlProximal.defaults(), 1_000, Duration.ZERO))
+                    .map(JobBenchmark::stampModel)
+                    .returns(Long.class)
                     .sinkTo(new DiscardingSink<>());
-            long start = System.nanoTime();
             env.execute("trainer stage");
-            best = Math.max(best, examples.size() / ((System.nanoTime() - start) / 1e9));
+            best = Math.max(best, lastModelExamples / ((lastModelNanos - firstExampleNanos) / 1e9));
         }
         System.out.printf(
-                "  trainer stage: %,d examples, %,.0f examples/s%n", examples.size(), best);
+                "  trainer stage: %,d examples, %,.0f examples/s%n",
+                passes * examples.size(), best);
         return best;
+    }
+
+    private static TrainingExample heldExample(long i) {
+        if (firstExampleNanos == 0) {
+            firstExampleNanos = System.nanoTime();
+        }
+        List<TrainingExample> examples = trainerExamples;
+        return examples.get((int) (i % examples.size()));
+    }
+
+    private static Long stampModel(io.eventml.common.ml.ModelUpdate model) {
+        lastModelNanos = System.nanoTime();
+        lastModelExamples = model.examples();
+        return model.examples();
     }
 
     private String[] rawTopics() {

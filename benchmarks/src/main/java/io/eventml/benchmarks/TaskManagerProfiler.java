@@ -71,11 +71,15 @@ final class TaskManagerProfiler {
                                 Long.toString(pid),
                                 "JVMTI.agent_load",
                                 library.toString(),
-                                command)
+                                // Quoted: jcmd would split the option at its first '='.
+                                '"' + command + '"')
                         .redirectErrorStream(true)
                         .start();
         String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0 || output.contains("error")) {
+        if (!p.waitFor(60, TimeUnit.SECONDS)
+                || p.exitValue() != 0
+                || !output.contains("return code: 0")) {
+            // The profiler's own message is in the TaskManager's .out file.
             throw new IllegalStateException("jcmd " + command + " failed: " + output);
         }
     }

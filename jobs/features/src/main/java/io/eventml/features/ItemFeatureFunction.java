@@ -98,7 +98,7 @@ public final class ItemFeatureFunction
         if (isView) {
             switch (views.arrive(t, event, timers)) {
                 case HELD -> {}
-                case SCORE_NOW -> score(List.of(event), ctx, out);
+                case SCORE_NOW -> score(List.of(event), state.value(), recentEvents(), ctx, out);
                 case TOO_LATE ->
                         ctx.output(
                                 lateViews,
@@ -117,36 +117,45 @@ public final class ItemFeatureFunction
     public void onTimer(long time, OnTimerContext ctx, Collector<PendingVector> out)
             throws Exception {
         List<CanonicalEvent> due = views.release(time);
+        boolean wholeHour = Retention.isCleanupTime(time, ctx.timerService());
+        if (due.isEmpty() && !wholeHour) {
+            return;
+        }
+        // Each piece of state read once per timer, for the scoring and the fold.
+        ItemState settled = state.value();
+        List<Long> recentEvents = recentEvents();
         if (!due.isEmpty()) {
-            score(due, ctx, out);
+            score(due, settled, recentEvents, ctx, out);
         }
         // The frontier of this timer's time, not of the watermark: in a jump of the watermark the
         // timers of earlier slots fire first, and their views must still find their events.
         long frontier = HeldViews.frontier(time, allowedLatenessMillis);
-        boolean wholeHour = Retention.isCleanupTime(time, ctx.timerService());
-        if (!due.isEmpty() || wholeHour) {
-            fold(frontier, wholeHour, ctx.timerService());
-        }
-        if (wholeHour) {
+        boolean unsettled = fold(frontier, wholeHour, settled, recentEvents, ctx.timerService());
+        if (wholeHour && !unsettled) {
             ItemState item = state.value();
-            if (item != null
-                    && time >= item.lastEventTime + RETENTION
-                    && !recent.get().iterator().hasNext()) {
+            if (item != null && time >= item.lastEventTime + RETENTION) {
                 state.clear();
             }
         }
     }
 
+    private List<Long> recentEvents() throws Exception {
+        List<Long> all = new ArrayList<>();
+        for (Long e : recent.get()) {
+            all.add(e);
+        }
+        return all;
+    }
+
     /** Scores views, each against the settled counters plus the recent events before it. */
-    private void score(List<CanonicalEvent> due, Context ctx, Collector<PendingVector> out)
-            throws Exception {
+    private void score(
+            List<CanonicalEvent> due,
+            ItemState settled,
+            List<Long> recentEvents,
+            Context ctx,
+            Collector<PendingVector> out) {
         List<CanonicalEvent> sorted = new ArrayList<>(due);
         sorted.sort(Comparator.comparing(CanonicalEvent::eventId));
-        ItemState settled = state.value();
-        List<Long> recentEvents = new ArrayList<>();
-        for (Long e : recent.get()) {
-            recentEvents.add(e);
-        }
         for (CanonicalEvent view : sorted) {
             long t = view.eventTime();
             if (settled != null && t < settled.settledBefore) {
@@ -173,13 +182,20 @@ public final class ItemFeatureFunction
 
     /**
      * Moves the recent events before the frontier into the settled counters: always when {@code
-     * force}, otherwise once a minute's worth of them has gathered.
+     * force}, otherwise once a minute's worth of them has gathered. Returns whether recent events
+     * remain.
      */
-    private void fold(long frontier, boolean force, TimerService timers) throws Exception {
+    private boolean fold(
+            long frontier,
+            boolean force,
+            ItemState settled,
+            List<Long> recentEvents,
+            TimerService timers)
+            throws Exception {
         List<Long> keep = new ArrayList<>();
         List<Long> settle = new ArrayList<>();
         long oldest = Long.MAX_VALUE;
-        for (Long e : recent.get()) {
+        for (Long e : recentEvents) {
             if (timeOf(e) < frontier) {
                 settle.add(e);
                 oldest = Math.min(oldest, timeOf(e));
@@ -188,12 +204,9 @@ public final class ItemFeatureFunction
             }
         }
         if (settle.isEmpty() || (!force && oldest >= frontier - Retention.FOLD_BACKLOG)) {
-            return;
+            return !recentEvents.isEmpty();
         }
-        ItemState item = state.value();
-        if (item == null) {
-            item = new ItemState();
-        }
+        ItemState item = settled == null ? new ItemState() : settled;
         for (long e : settle) {
             item.add(timeOf(e), channelOf(e));
             item.lastEventTime = Math.max(item.lastEventTime, timeOf(e));
@@ -202,5 +215,6 @@ public final class ItemFeatureFunction
         state.update(item);
         recent.update(keep);
         Retention.scheduleCleanup(timers, item.lastEventTime, RETENTION);
+        return !keep.isEmpty();
     }
 }

@@ -129,7 +129,14 @@ public final class UserFeatureFunction
         TimerService timers = ctx.timerService();
         switch (views.arrive(view.view().eventTime(), view, timers)) {
             case HELD -> {}
-            case SCORE_NOW -> score(List.of(view), ctx, out);
+            case SCORE_NOW ->
+                    score(
+                            List.of(view),
+                            activity.value(),
+                            profile.value(),
+                            recentEvents(),
+                            ctx,
+                            out);
             case TOO_LATE ->
                     ctx.output(
                             lateViews,
@@ -159,17 +166,28 @@ public final class UserFeatureFunction
     public void onTimer(long time, OnTimerContext ctx, Collector<FeatureVector> out)
             throws Exception {
         List<PendingVector> due = views.release(time);
-        if (!due.isEmpty()) {
-            score(due, ctx, out);
-        }
         boolean wholeHour = Retention.isCleanupTime(time, ctx.timerService());
-        if (!due.isEmpty() || wholeHour) {
-            // The frontier of this timer's time, not of the watermark: in a jump of the watermark
-            // the timers of earlier slots fire first, and their views must still find their
-            // events.
-            fold(HeldViews.frontier(time, allowedLatenessMillis), wholeHour, ctx.timerService());
+        if (due.isEmpty() && !wholeHour) {
+            return;
         }
-        if (wholeHour) {
+        // Each piece of state read once per timer, for the scoring and the fold.
+        UserState settledActivity = activity.value();
+        UserProfile settledProfile = profile.value();
+        List<UserDelta> deltas = recentEvents();
+        if (!due.isEmpty()) {
+            score(due, settledActivity, settledProfile, deltas, ctx, out);
+        }
+        // The frontier of this timer's time, not of the watermark: in a jump of the watermark the
+        // timers of earlier slots fire first, and their views must still find their events.
+        boolean unsettled =
+                fold(
+                        HeldViews.frontier(time, allowedLatenessMillis),
+                        wholeHour,
+                        settledActivity,
+                        settledProfile,
+                        deltas,
+                        ctx.timerService());
+        if (wholeHour && !unsettled) {
             cleanUp(time);
         }
     }
@@ -183,13 +201,16 @@ public final class UserFeatureFunction
     }
 
     /** Scores views, each against the settled state plus the recent events before it. */
-    private void score(List<PendingVector> due, Context ctx, Collector<FeatureVector> out)
+    private void score(
+            List<PendingVector> due,
+            UserState settledActivity,
+            UserProfile settledProfile,
+            List<UserDelta> deltas,
+            Context ctx,
+            Collector<FeatureVector> out)
             throws Exception {
         List<PendingVector> sorted = new ArrayList<>(due);
         sorted.sort(Comparator.comparing(p -> p.view().eventId()));
-        UserState settledActivity = activity.value();
-        UserProfile settledProfile = profile.value();
-        List<UserDelta> deltas = recentEvents();
         for (PendingVector pending : sorted) {
             CanonicalEvent view = pending.view();
             long t = view.eventTime();
@@ -290,13 +311,21 @@ public final class UserFeatureFunction
 
     /**
      * Moves the recent events before the frontier into the settled state: always when {@code
-     * force}, otherwise once a minute's worth of them has gathered.
+     * force}, otherwise once a minute's worth of them has gathered. Returns whether recent events
+     * remain.
      */
-    private void fold(long frontier, boolean force, TimerService timers) throws Exception {
+    private boolean fold(
+            long frontier,
+            boolean force,
+            UserState settledActivity,
+            UserProfile settledProfile,
+            List<UserDelta> deltas,
+            TimerService timers)
+            throws Exception {
         List<UserDelta> keep = new ArrayList<>();
         List<UserDelta> settle = new ArrayList<>();
         long oldest = Long.MAX_VALUE;
-        for (UserDelta d : recent.get()) {
+        for (UserDelta d : deltas) {
             if (d.time < frontier) {
                 settle.add(d);
                 oldest = Math.min(oldest, d.time);
@@ -305,16 +334,10 @@ public final class UserFeatureFunction
             }
         }
         if (settle.isEmpty() || (!force && oldest >= frontier - Retention.FOLD_BACKLOG)) {
-            return;
+            return !deltas.isEmpty();
         }
-        UserState a = activity.value();
-        if (a == null) {
-            a = new UserState();
-        }
-        UserProfile p = profile.value();
-        if (p == null) {
-            p = new UserProfile();
-        }
+        UserState a = settledActivity == null ? new UserState() : settledActivity;
+        UserProfile p = settledProfile == null ? new UserProfile() : settledProfile;
         Map<String, UserItemState> touched = new HashMap<>();
         for (UserDelta d : settle) {
             d.applyTo(a, p);
@@ -337,12 +360,11 @@ public final class UserFeatureFunction
         recent.update(keep);
         Retention.scheduleCleanup(timers, a.lastEventTime, ACTIVITY_RETENTION);
         Retention.scheduleCleanup(timers, p.lastEventTime, PROFILE_RETENTION);
+        return !keep.isEmpty();
     }
 
+    /** Clears what every window has left behind; only when no recent event waits to settle. */
     private void cleanUp(long time) throws Exception {
-        if (recent.get().iterator().hasNext()) {
-            return; // events not yet settled: the user is not idle
-        }
         UserProfile p = profile.value();
         if (p != null && time >= p.lastEventTime + PROFILE_RETENTION) {
             profile.clear();

@@ -141,7 +141,7 @@ public final class LabelJoinFunction
         }
         // Its horizon has passed: label it now if every purchase it may need is still kept.
         if (horizonEnd >= frontier(timers.currentWatermark())) {
-            label(List.of(view), ctx, out);
+            label(List.of(view), prunedBefore.value(), purchasesNow(), ctx, out);
         } else {
             late.inc();
             ctx.output(TOO_LATE, view);
@@ -168,22 +168,33 @@ public final class LabelJoinFunction
     public void onTimer(long time, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
         List<FeatureVector> due = views.release(time);
-        if (!due.isEmpty()) {
-            label(due, ctx, out);
-        }
         boolean wholeHour =
                 Math.floorMod(time, HOUR) == 0
                         && ctx.timerService().currentWatermark() != Long.MAX_VALUE;
-        if (!due.isEmpty() || wholeHour) {
-            // The frontier of this timer's time: the timers of later slots, still to fire in a
-            // jump of the watermark, may need purchases the watermark alone would drop.
-            prune(frontier(time) - horizonMillis, wholeHour, ctx.timerService());
+        if (due.isEmpty() && !wholeHour) {
+            return;
         }
-        if (wholeHour) {
-            Long pruned = prunedBefore.value();
-            if (pruned != null
-                    && time >= pruned + FORGET_PRUNED_AFTER
-                    && !purchases.get().iterator().hasNext()) {
+        // Each piece of state read once per timer, for the labels and the pruning.
+        Long pruned = prunedBefore.value();
+        List<Purchase> bought = new ArrayList<>();
+        for (Purchase p : purchases.get()) {
+            bought.add(p);
+        }
+        if (!due.isEmpty()) {
+            label(due, pruned, bought, ctx, out);
+        }
+        // The frontier of this timer's time: the timers of later slots, still to fire in a jump of
+        // the watermark, may need purchases the watermark alone would drop.
+        boolean kept =
+                prune(
+                        frontier(time) - horizonMillis,
+                        wholeHour,
+                        pruned,
+                        bought,
+                        ctx.timerService());
+        if (wholeHour && !kept) {
+            Long prunedNow = prunedBefore.value();
+            if (prunedNow != null && time >= prunedNow + FORGET_PRUNED_AFTER) {
                 prunedBefore.clear();
             }
         }
@@ -201,17 +212,24 @@ public final class LabelJoinFunction
     }
 
     /** Labels views from the kept purchases and emits them in view order. */
-    private void label(List<FeatureVector> due, Context ctx, Collector<TrainingExample> out)
-            throws Exception {
-        List<FeatureVector> sorted = new ArrayList<>(due);
-        sorted.sort(
-                Comparator.comparingLong(FeatureVector::eventTime)
-                        .thenComparing(FeatureVector::eventId));
-        Long pruned = prunedBefore.value();
+    private List<Purchase> purchasesNow() throws Exception {
         List<Purchase> bought = new ArrayList<>();
         for (Purchase p : purchases.get()) {
             bought.add(p);
         }
+        return bought;
+    }
+
+    private void label(
+            List<FeatureVector> due,
+            Long pruned,
+            List<Purchase> bought,
+            Context ctx,
+            Collector<TrainingExample> out) {
+        List<FeatureVector> sorted = new ArrayList<>(due);
+        sorted.sort(
+                Comparator.comparingLong(FeatureVector::eventTime)
+                        .thenComparing(FeatureVector::eventId));
         for (FeatureVector v : sorted) {
             long t = v.eventTime();
             if (pruned != null && t < pruned) {
@@ -238,11 +256,14 @@ public final class LabelJoinFunction
      * Drops the purchases before {@code keepFrom}, which no view that can still be labelled needs:
      * always when {@code force}, otherwise once a minute's worth of them is droppable.
      */
-    private void prune(long keepFrom, boolean force, TimerService timers) throws Exception {
+    /** Drops the purchases before {@code keepFrom}; returns whether purchases remain. */
+    private boolean prune(
+            long keepFrom, boolean force, Long pruned, List<Purchase> bought, TimerService timers)
+            throws Exception {
         List<Purchase> keep = new ArrayList<>();
         long oldest = Long.MAX_VALUE;
         boolean any = false;
-        for (Purchase p : purchases.get()) {
+        for (Purchase p : bought) {
             if (p.time < keepFrom) {
                 any = true;
                 oldest = Math.min(oldest, p.time);
@@ -251,12 +272,12 @@ public final class LabelJoinFunction
             }
         }
         if (!any || (!force && oldest >= keepFrom - PRUNE_BACKLOG)) {
-            return;
+            return !bought.isEmpty();
         }
         purchases.update(keep);
-        Long pruned = prunedBefore.value();
         long now = pruned == null ? keepFrom : Math.max(pruned, keepFrom);
         prunedBefore.update(now);
         timers.registerEventTimeTimer(wholeHourAfter(now + FORGET_PRUNED_AFTER));
+        return !keep.isEmpty();
     }
 }

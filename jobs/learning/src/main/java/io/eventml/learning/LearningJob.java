@@ -180,8 +180,8 @@ public final class LearningJob {
                         .name("Label join");
         String model = config.modelName();
         DataStream<ModelUpdate> models =
-                examples.keyBy(e -> model)
-                        .process(
+                OnlineTrainer.apply(
+                                examples.keyBy(e -> model),
                                 new OnlineTrainer(
                                         config.ftrl(),
                                         config.publishEvery(),

@@ -3,6 +3,7 @@ package io.eventml.learning;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.state.WriteBehindProcessOperator;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
@@ -12,10 +13,18 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.ml.linalg.DenseVector;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * Keyed by model name: learns each training example with FTRL-Proximal, scoring it first
@@ -24,9 +33,14 @@ import java.time.Duration;
  * accumulators, metrics and the version counter are keyed state, so they survive failover and
  * savepoints. Examples of another feature-spec version than the model's are counted ({@code
  * specMismatches}) and never learned.
+ *
+ * <p>A job has one model, so every example updates the same ~9 KB state: the trainer keeps it as an
+ * object and writes it to the state backend before each snapshot ({@link
+ * WriteBehindProcessOperator}), instead of reading and writing it per example. Run it with {@link
+ * #apply}, which adds that operator.
  */
-public final class OnlineTrainer
-        extends KeyedProcessFunction<String, TrainingExample, ModelUpdate> {
+public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingExample, ModelUpdate>
+        implements WriteBehindProcessOperator.WriteBehind<String> {
     private static final long serialVersionUID = 1L;
 
     private final FtrlProximal ftrl;
@@ -34,6 +48,11 @@ public final class OnlineTrainer
     private final long publishIntervalMillis;
 
     private transient ValueState<TrainerState> state;
+
+    /** The state of the models seen since the last restore; written back before each snapshot. */
+    private transient Map<String, TrainerState> cache;
+
+    private transient Set<String> changed;
     private transient Counter mismatches;
     private transient volatile double lastLogLoss = Double.NaN;
     private transient volatile double lastAuc = Double.NaN;
@@ -59,8 +78,19 @@ public final class OnlineTrainer
         this.publishIntervalMillis = publishInterval.toMillis();
     }
 
+    /** The trainer on examples keyed by model name, with its state written behind. */
+    public static SingleOutputStreamOperator<ModelUpdate> apply(
+            KeyedStream<TrainingExample, String> examples, OnlineTrainer trainer) {
+        return examples.transform(
+                "Online trainer (FTRL)",
+                TypeInformation.of(ModelUpdate.class),
+                new WriteBehindProcessOperator<>(trainer));
+    }
+
     @Override
     public void open(OpenContext openContext) {
+        cache = new HashMap<>();
+        changed = new HashSet<>();
         state =
                 getRuntimeContext()
                         .getState(
@@ -77,7 +107,7 @@ public final class OnlineTrainer
     public void processElement(TrainingExample example, Context ctx, Collector<ModelUpdate> out)
             throws Exception {
         FeatureVector features = example.features();
-        TrainerState s = state.value();
+        TrainerState s = current(ctx.getCurrentKey());
         if (s == null) {
             s = new TrainerState();
             s.ftrl = new FtrlProximal.State(features.values().size());
@@ -97,7 +127,7 @@ public final class OnlineTrainer
             s.nextPublishTimer = ctx.timerService().currentProcessingTime() + publishIntervalMillis;
             ctx.timerService().registerProcessingTimeTimer(s.nextPublishTimer);
         }
-        state.update(s);
+        keep(ctx.getCurrentKey(), s);
         lastLogLoss = s.metrics.logLoss();
         lastAuc = s.metrics.auc();
     }
@@ -105,7 +135,7 @@ public final class OnlineTrainer
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<ModelUpdate> out)
             throws Exception {
-        TrainerState s = state.value();
+        TrainerState s = current(ctx.getCurrentKey());
         if (s == null) {
             return;
         }
@@ -114,7 +144,33 @@ public final class OnlineTrainer
         }
         s.nextPublishTimer = time + publishIntervalMillis;
         ctx.timerService().registerProcessingTimeTimer(s.nextPublishTimer);
-        state.update(s);
+        keep(ctx.getCurrentKey(), s);
+    }
+
+    /** The model's state: cached, or read once after a restore (null for a new model). */
+    private TrainerState current(String model) throws IOException {
+        TrainerState s = cache.get(model);
+        if (s == null) {
+            s = state.value();
+            if (s != null) {
+                cache.put(model, s);
+            }
+        }
+        return s;
+    }
+
+    private void keep(String model, TrainerState s) {
+        cache.put(model, s);
+        changed.add(model);
+    }
+
+    @Override
+    public void writeBehind(Consumer<String> selectKey) throws IOException {
+        for (String model : changed) {
+            selectKey.accept(model);
+            state.update(cache.get(model));
+        }
+        changed.clear();
     }
 
     private void publish(String model, TrainerState s, long now, Collector<ModelUpdate> out) {

@@ -3,11 +3,11 @@ package io.eventml.learning;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.state.WriteBehindProcessOperator;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.ml.linalg.DenseVector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
@@ -27,7 +27,8 @@ class OnlineTrainerTest {
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate>
             harness() throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new OnlineTrainer(FTRL, 1000, Duration.ofMinutes(1))),
+                new WriteBehindProcessOperator<>(
+                        new OnlineTrainer(FTRL, 1000, Duration.ofMinutes(1))),
                 e -> "ctr",
                 Types.STRING);
     }
