@@ -6,6 +6,7 @@
 #   deploy/local/eventml.sh cluster             build if needed, start Kafka and Flink and create topics, no jobs
 #                                               (deploy/local/bench.sh runs on this)
 #   deploy/local/eventml.sh status              jobs, consumer lag, the newest model
+#   deploy/local/eventml.sh latency [SECONDS]   event time -> read_committed consumer, per topic (p50/p99/max)
 #   deploy/local/eventml.sh upgrade JOB JAR [--allow-non-restored-state]
 #                                               stop JOB with a savepoint and run JAR from it
 #   deploy/local/eventml.sh down                stop the jobs with savepoints (the next 'up' resumes them), then
@@ -281,6 +282,9 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   upgrade) shift; cmd_upgrade "$@" ;;
+  latency)
+    # Measures for ${2:-120} s how long records take from their event time to a read_committed consumer.
+    java -cp "$FLINK_LIB/*:$(job_jar generator)" io.eventml.common.ops.SuiteCheck latency --seconds "${2:-120}" ;;
   clean) cmd_down; rm -rf "$STATE"; say "Deleted $STATE" ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

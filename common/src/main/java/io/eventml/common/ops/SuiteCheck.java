@@ -48,6 +48,11 @@ import java.util.stream.Collectors;
  *       positions, the {@link FeatureRescan} of its view over {@code events.canonical}, and every
  *       example on {@code ml.training-examples} has the label a re-scan of the purchases gives
  *       (bought within {@code [view, view + D]}).
+ *   <li>{@code latency --seconds N}: for N seconds, the time from each record's event time to the
+ *       moment a {@code read_committed} consumer receives it, on {@code events.canonical}, {@code
+ *       features.user} and {@code ml.predictions} (a prediction's event time is its view's): p50,
+ *       p99 and the maximum per hop. The generator at a throttled {@code --rate} writes events at
+ *       their event time, so this is the delay a downstream consumer sees from the event on.
  * </ul>
  */
 public final class SuiteCheck {
@@ -59,10 +64,11 @@ public final class SuiteCheck {
     }
 
     public static void main(String[] args) throws Exception {
-        if (args.length == 0 || !List.of("outputs", "feature-state", "rescan").contains(args[0])) {
+        if (args.length == 0
+                || !List.of("outputs", "feature-state", "rescan", "latency").contains(args[0])) {
             System.err.println(
-                    "usage: SuiteCheck outputs|feature-state|rescan [--since EPOCH_MS]"
-                            + " [--horizon DURATION]");
+                    "usage: SuiteCheck outputs|feature-state|rescan|latency [--since EPOCH_MS]"
+                            + " [--horizon DURATION] [--seconds N]");
             System.exit(2);
         }
         JobArgs a = JobArgs.parse(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -76,11 +82,13 @@ public final class SuiteCheck {
                         Duration.ofMinutes(30),
                         Duration.ofSeconds(1),
                         "the learning job's label horizon");
+        long seconds = a.longValue("seconds", 120, 10, 3_600, "how long to measure latency");
         a.finish();
         SuiteCheck check = new SuiteCheck(bootstrap);
         switch (args[0]) {
             case "outputs" -> check.outputs(label);
             case "rescan" -> check.rescan(label, horizon.toMillis());
+            case "latency" -> check.latency(seconds);
             default -> check.featureState(label, since);
         }
         boolean ok = true;
@@ -305,8 +313,73 @@ public final class SuiteCheck {
                 wrong == 0 && !examples.isEmpty());
     }
 
-    /** Every committed record of a topic, up to its end at the time of the call. */
-    private List<ConsumerRecord<byte[], byte[]>> read(String topic) {
+    void latency(long seconds) {
+        List<String> topics =
+                List.of(
+                        Topics.EVENTS_CANONICAL.name(),
+                        Topics.FEATURES_USER.name(),
+                        Topics.ML_PREDICTIONS.name());
+        Map<String, List<Long>> delays = new java.util.LinkedHashMap<>();
+        topics.forEach(t -> delays.put(t, new ArrayList<>()));
+        Map<String, Long> viewTimes = new java.util.HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            for (String topic : topics) {
+                consumer.partitionsFor(topic, Duration.ofSeconds(15))
+                        .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
+            }
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+            while (System.nanoTime() < end) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
+                    long now = System.currentTimeMillis();
+                    Long eventTime = null;
+                    if (r.topic().equals(Topics.EVENTS_CANONICAL.name())) {
+                        Decoded<CanonicalEvent> d =
+                                Topics.EVENTS_CANONICAL.valueCodec().decode(r.value());
+                        eventTime = d.isValid() ? d.value().eventTime() : null;
+                    } else if (r.topic().equals(Topics.FEATURES_USER.name())) {
+                        Decoded<FeatureVector> d =
+                                Topics.FEATURES_USER.valueCodec().decode(r.value());
+                        if (d.isValid()) {
+                            eventTime = d.value().eventTime();
+                            viewTimes.put(d.value().eventId(), eventTime);
+                        }
+                    } else {
+                        Decoded<Prediction> d =
+                                Topics.ML_PREDICTIONS.valueCodec().decode(r.value());
+                        eventTime = d.isValid() ? viewTimes.remove(d.value().eventId()) : null;
+                    }
+                    if (eventTime != null) {
+                        delays.get(r.topic()).add(now - eventTime);
+                    }
+                }
+            }
+        }
+        delays.forEach(
+                (topic, list) -> {
+                    list.sort(null);
+                    row(
+                            "latency from event time: " + topic,
+                            list.isEmpty()
+                                    ? "no records"
+                                    : String.format(
+                                            "%,d records: p50 %.1f s, p99 %.1f s, max %.1f s",
+                                            list.size(),
+                                            percentile(list, 0.50) / 1000.0,
+                                            percentile(list, 0.99) / 1000.0,
+                                            list.get(list.size() - 1) / 1000.0),
+                            !list.isEmpty());
+                });
+    }
+
+    private static long percentile(List<Long> sorted, double q) {
+        return sorted.get((int) Math.min(sorted.size() - 1, Math.floor(q * sorted.size())));
+    }
+
+    private Properties consumerProperties() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
@@ -314,8 +387,13 @@ public final class SuiteCheck {
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        return props;
+    }
+
+    /** Every committed record of a topic, up to its end at the time of the call. */
+    private List<ConsumerRecord<byte[], byte[]>> read(String topic) {
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties())) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic, Duration.ofSeconds(15))
                     .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));

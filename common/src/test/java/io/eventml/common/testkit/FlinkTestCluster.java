@@ -1,25 +1,32 @@
 package io.eventml.common.testkit;
 
+import io.eventml.common.ops.FlinkRest;
+
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
+import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The MiniCluster setup shared by job tests: keyed state on RocksDB, exactly-once checkpoints every
@@ -57,6 +64,8 @@ public final class FlinkTestCluster {
     public static Configuration clusterConfiguration() {
         Configuration config = configuration();
         config.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(512));
+        // The REST API's job figures (records read per vertex) fresh enough to wait on.
+        config.set(MetricOptions.METRIC_FETCHER_UPDATE_INTERVAL, Duration.ofMillis(300));
         return config;
     }
 
@@ -97,6 +106,47 @@ public final class FlinkTestCluster {
                                 .build());
         cluster.start();
         return cluster;
+    }
+
+    /**
+     * Waits (up to three minutes) until the job's sources named {@code Source: <source>...} have
+     * read {@code records} records since the job started, as Flink's REST API counts them: progress
+     * seen by the job itself, independent of Kafka offset commits (which go through the broker's
+     * group coordinator and run only after completed checkpoints).
+     */
+    public static void awaitRecordsRead(
+            MiniClusterExtension cluster, JobClient job, String source, long records)
+            throws Exception {
+        Configuration client = cluster.getClientConfiguration();
+        FlinkRest rest =
+                new FlinkRest(
+                        "http://"
+                                + client.get(RestOptions.ADDRESS)
+                                + ":"
+                                + client.get(RestOptions.PORT));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
+        long read = 0;
+        while (System.nanoTime() < deadline) {
+            read = 0;
+            for (JsonNode vertex : rest.getJson("/jobs/" + job.getJobID()).path("vertices")) {
+                if (vertex.path("name").asText().startsWith("Source: " + source)) {
+                    read += vertex.path("metrics").path("read-records").asLong();
+                }
+            }
+            if (read >= records) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError(
+                "job "
+                        + job.getJobID()
+                        + " read "
+                        + read
+                        + " records from "
+                        + source
+                        + " in three minutes, waiting for "
+                        + records);
     }
 
     /** An environment on the test MiniCluster with {@link #configuration()}. */

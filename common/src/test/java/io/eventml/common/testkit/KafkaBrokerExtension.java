@@ -32,8 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /**
  * JUnit 5 extension that starts one real {@link KafkaBroker} per test class, with helpers to create
  * a uniquely named topic, produce records and drain a topic up to its end offsets.
@@ -276,9 +274,7 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
                 if (committed.equals(offsets)) {
                     return;
                 }
-                assertThat(System.nanoTime())
-                        .as("committed %s, waiting for %s", committed, offsets)
-                        .isLessThan(deadline);
+                failIfLate(deadline, committed, offsets);
                 Thread.sleep(200);
             }
         }
@@ -299,12 +295,43 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, AfterAllCa
                         .allMatch(e -> e.getValue().equals(committed.get(e.getKey())))) {
                     return;
                 }
-                assertThat(System.nanoTime())
-                        .as("committed %s, waiting for %s", committed, offsets)
-                        .isLessThan(deadline);
+                failIfLate(deadline, committed, offsets);
                 Thread.sleep(200);
             }
         }
+    }
+
+    /**
+     * Past the deadline: prints the stacks of this JVM's Flink task and Kafka client threads (where
+     * a job that stopped committing is stuck), then fails.
+     */
+    private static void failIfLate(
+            long deadline, Map<TopicPartition, Long> committed, Map<TopicPartition, Long> offsets) {
+        if (System.nanoTime() < deadline) {
+            return;
+        }
+        StringBuilder dump = new StringBuilder("threads when the wait for offsets timed out:\n");
+        Thread.getAllStackTraces()
+                .forEach(
+                        (thread, stack) -> {
+                            String name = thread.getName();
+                            if (name.contains("/2)#")
+                                    || name.contains("/1)#")
+                                    || name.startsWith("kafka-")
+                                    || name.startsWith("Source Data Fetcher")
+                                    || name.startsWith("Checkpoint")
+                                    || name.startsWith("AsyncOperations")) {
+                                dump.append(name)
+                                        .append(' ')
+                                        .append(thread.getState())
+                                        .append('\n');
+                                for (StackTraceElement e : stack) {
+                                    dump.append("    at ").append(e).append('\n');
+                                }
+                            }
+                        });
+        System.out.println(dump);
+        throw new AssertionError("committed " + committed + ", waiting for " + offsets);
     }
 
     private static Map<TopicPartition, Long> committed(Admin admin, String groupId)

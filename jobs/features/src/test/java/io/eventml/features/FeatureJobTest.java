@@ -69,6 +69,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * feature job while it catches up.
  */
 class FeatureJobTest {
+    /** The name of the ingestion job's source. */
+    private static final String RAW_SOURCE = "Kafka: raw topics";
 
     @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
     @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
@@ -401,48 +403,55 @@ class FeatureJobTest {
         StreamExecutionEnvironment featureEnv = FlinkTestCluster.environment();
         featureJob(features).build(featureEnv);
         JobClient featureJob = featureEnv.executeAsync("features, running all along");
+        // Declared here so that a failed wait cancels every job it started: a job left running
+        // would keep its slots and starve the next test.
+        List<JobClient> jobs = new ArrayList<>(List.of(featureJob));
+        List<ConsumerRecord<byte[], byte[]>> canonical;
+        try {
+            IngestionConfig ingestion = ingestionConfig(kafka, false);
+            StreamExecutionEnvironment first = FlinkTestCluster.environment();
+            ingestionJob(ingestion).build(first);
+            JobClient running = first.executeAsync("ingestion, first half");
+            jobs.add(running);
+            FlinkTestCluster.awaitRecordsRead(FLINK, running, RAW_SOURCE, firstHalf.size());
+            String savepoint =
+                    running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                            .get(2, TimeUnit.MINUTES);
+            long pausedAt = System.nanoTime();
 
-        IngestionConfig ingestion = ingestionConfig(kafka, false);
-        StreamExecutionEnvironment first = FlinkTestCluster.environment();
-        ingestionJob(ingestion).build(first);
-        JobClient running = first.executeAsync("ingestion, first half");
-        String[] rawTopics = rawTopics(kafka);
-        awaitReadToTheEnd(ingestion.source().groupId(), rawTopics);
-        String savepoint =
-                running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
-                        .get(2, TimeUnit.MINUTES);
-        long pausedAt = System.nanoTime();
+            // The generator runs on while ingestion is stopped: the second hour arrives on the raw
+            // topics, and the feature job's input stays silent longer than its idleness.
+            List<RawRecord> secondHalf = new Simulator(WORLD).records(half, WORLD.ticks());
+            KAFKA.produce(secondHalf.stream().map(r -> r.toProducerRecord(kafka)).toList());
+            long idle = TimeUnit.SECONDS.toNanos(35);
+            Thread.sleep(Math.max(0, (pausedAt + idle - System.nanoTime()) / 1_000_000));
 
-        // The generator runs on while ingestion is stopped: the second hour arrives on the raw
-        // topics, and the feature job's input stays silent longer than its idleness.
-        KAFKA.produce(
-                new Simulator(WORLD)
-                        .records(half, WORLD.ticks()).stream()
-                                .map(r -> r.toProducerRecord(kafka))
-                                .toList());
-        long idle = TimeUnit.SECONDS.toNanos(35);
-        Thread.sleep(Math.max(0, (pausedAt + idle - System.nanoTime()) / 1_000_000));
+            Configuration resume = FlinkTestCluster.configuration();
+            resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+            StreamExecutionEnvironment second =
+                    StreamExecutionEnvironment.getExecutionEnvironment(resume);
+            ingestionJob(ingestion).build(second);
+            JobClient resumed = second.executeAsync("ingestion, resumed");
+            jobs.add(resumed);
+            // Restored from the savepoint, it reads on from where the first half stopped.
+            FlinkTestCluster.awaitRecordsRead(FLINK, resumed, RAW_SOURCE, secondHalf.size());
+            // Draining flushes the events still waiting for the watermark.
+            resumed.stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
+                    .get(2, TimeUnit.MINUTES);
 
-        Configuration resume = FlinkTestCluster.configuration();
-        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
-        StreamExecutionEnvironment second =
-                StreamExecutionEnvironment.getExecutionEnvironment(resume);
-        ingestionJob(ingestion).build(second);
-        JobClient resumed = second.executeAsync("ingestion, resumed");
-        awaitReadToTheEnd(ingestion.source().groupId(), rawTopics);
-        // Draining flushes the events still waiting for the watermark.
-        resumed.stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
-                .get(2, TimeUnit.MINUTES);
-
-        List<ConsumerRecord<byte[], byte[]>> canonical =
-                KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
-        assertThat(behindTheBound(canonical))
-                .as("ingestion writes each partition in event-time order, also when catching up")
-                .isZero();
-        KAFKA.awaitCommitted(features.source().groupId(), afterLastRecord(canonical));
-        featureJob
-                .stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
-                .get(2, TimeUnit.MINUTES);
+            canonical = KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
+            assertThat(behindTheBound(canonical))
+                    .as(
+                            "ingestion writes each partition in event-time order, also when catching up")
+                    .isZero();
+            FlinkTestCluster.awaitRecordsRead(
+                    FLINK, featureJob, "Kafka: events.canonical", canonical.size());
+            featureJob
+                    .stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
+                    .get(2, TimeUnit.MINUTES);
+        } finally {
+            jobs.forEach(FeatureJobTest::cancelIfRunning);
+        }
 
         List<FeatureVector> vectors = vectors(kafka);
         Map<String, CanonicalEvent> views = new HashMap<>();
@@ -487,10 +496,19 @@ class FeatureJobTest {
                 canonicalSource(config, OffsetsInitializer.earliest(), middle, false),
                 FeatureJob.SOURCE_UID);
         JobClient running = first.executeAsync("features, first half");
-        KAFKA.awaitCommitted(config.source().groupId(), middle);
-        String savepoint =
-                running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
-                        .get(2, TimeUnit.MINUTES);
+        String savepoint;
+        try {
+            FlinkTestCluster.awaitRecordsRead(
+                    FLINK,
+                    running,
+                    "canonical",
+                    middle.values().stream().mapToLong(Long::longValue).sum());
+            savepoint =
+                    running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
+                            .get(2, TimeUnit.MINUTES);
+        } finally {
+            cancelIfRunning(running);
+        }
         int beforeStop = vectors(kafka).size();
         assertThat(beforeStop).isPositive().isLessThan(expected.size());
 
@@ -514,39 +532,15 @@ class FeatureJobTest {
         assertThat(byEventId(resumed)).isEqualTo(expected);
     }
 
-    /**
-     * Waits until the group committed the end offset of every non-empty partition of the topics
-     * (written without transactions, so the end offset is after the last record).
-     */
-    private static void awaitReadToTheEnd(String groupId, String... topics) throws Exception {
-        Map<TopicPartition, Long> ends = new HashMap<>();
-        KAFKA.endOffsets(topics)
-                .forEach(
-                        (tp, end) -> {
-                            if (end > 0) {
-                                ends.put(tp, end);
-                            }
-                        });
-        KAFKA.awaitCommittedFor(groupId, ends);
-    }
-
-    private static String[] rawTopics(KafkaOptions kafka) {
-        return java.util.Arrays.stream(io.eventml.common.event.EventSource.values())
-                .map(s -> kafka.topic(Topics.raw(s)))
-                .toArray(String[]::new);
-    }
-
-    /**
-     * Per partition, the offset after its last record: what a source that read everything commits
-     * (transaction markers take offsets after it that no consumer commits past).
-     */
-    private static Map<TopicPartition, Long> afterLastRecord(
-            List<ConsumerRecord<byte[], byte[]>> records) {
-        Map<TopicPartition, Long> after = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : records) {
-            after.merge(new TopicPartition(r.topic(), r.partition()), r.offset() + 1, Math::max);
+    /** Cancels a job unless it has already ended. */
+    private static void cancelIfRunning(JobClient job) {
+        try {
+            if (!job.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+                job.cancel().get(1, TimeUnit.MINUTES);
+            }
+        } catch (Exception e) {
+            // Already gone: nothing to free.
         }
-        return after;
     }
 
     private static void featureJob(

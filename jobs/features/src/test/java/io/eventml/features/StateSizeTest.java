@@ -1,6 +1,7 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.testkit.SerializedSize;
 import io.eventml.features.state.ItemState;
 import io.eventml.features.state.StoreState;
 import io.eventml.features.state.TimedValue;
@@ -8,11 +9,6 @@ import io.eventml.features.state.UserDelta;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
 import io.eventml.features.state.UserState;
-
-import org.apache.flink.api.common.serialization.SerializerConfigImpl;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.common.typeutils.TypeSerializer;
-import org.apache.flink.core.memory.DataOutputSerializer;
 
 import org.junit.jupiter.api.Test;
 
@@ -33,12 +29,7 @@ class StateSizeTest {
     private static final String ITEM = "sku-00123";
 
     private static <T> int bytes(Class<T> type, T value) throws IOException {
-        SerializerConfigImpl noKryo = new SerializerConfigImpl();
-        noKryo.setGenericTypes(false);
-        TypeSerializer<T> serializer = TypeInformation.of(type).createSerializer(noKryo);
-        DataOutputSerializer out = new DataOutputSerializer(256);
-        serializer.serialize(value, out);
-        return out.length();
+        return SerializedSize.of(type, value);
     }
 
     @Test

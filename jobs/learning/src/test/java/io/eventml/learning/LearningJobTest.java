@@ -421,15 +421,17 @@ class LearningJobTest {
                         LearningJob.Outputs.kafka(kafka))
                 .build(env);
         JobClient job = env.executeAsync("learning, the feature job pausing");
-        String[] inputs = {kafka.topic(Topics.FEATURES_USER), kafka.topic(Topics.EVENTS_CANONICAL)};
-        // Every vector so far read (the purchases are read only up to the alignment drift ahead).
-        KAFKA.awaitCommittedFor(config.source().groupId(), KAFKA.endOffsets(inputs[0]));
+        // Every vector so far read.
+        FlinkTestCluster.awaitRecordsRead(FLINK, job, "Kafka: features.user", firstHalf.size());
         long labelledBeforePause = decode(Topics.ML_TRAINING_EXAMPLES, kafka).size();
         Thread.sleep(35_000);
         List<ProducerRecord<byte[], byte[]>> rest = new ArrayList<>();
         copyTo(kafka.topic(Topics.FEATURES_USER), secondHalf, rest);
         KAFKA.produce(rest);
-        KAFKA.awaitCommittedFor(config.source().groupId(), KAFKA.endOffsets(inputs));
+        FlinkTestCluster.awaitRecordsRead(
+                FLINK, job, "Kafka: features.user", featureRecords.size());
+        FlinkTestCluster.awaitRecordsRead(
+                FLINK, job, "Kafka: events.canonical", canonicalRecords.size());
         job.stopWithSavepoint(true, savepointDir(), SavepointFormatType.CANONICAL)
                 .get(2, TimeUnit.MINUTES);
 

@@ -1,0 +1,50 @@
+package io.eventml.learning;
+
+import io.eventml.common.features.FeatureSpec;
+import io.eventml.common.features.FeatureVector;
+import io.eventml.common.testkit.SerializedSize;
+
+import org.apache.flink.ml.linalg.DenseVector;
+
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bytes each piece of the learning job's keyed state takes (its Flink serializer's output): the
+ * figures of docs/learning.md. A change that makes a piece larger fails here.
+ */
+class StateSizeTest {
+    private static <T> int bytes(Class<T> type, T value) throws IOException {
+        return SerializedSize.of(type, value);
+    }
+
+    @Test
+    void perUserAndPerModel() throws IOException {
+        FeatureVector view =
+                new FeatureVector(
+                        "0123456789abcdef0123456789abcdef",
+                        "u-12345",
+                        "sku-00123",
+                        1_763_978_400_000L,
+                        FeatureSpec.VERSION,
+                        new DenseVector(new double[FeatureSpec.SIZE]));
+        int heldView = bytes(FeatureVector.class, view);
+        int purchase =
+                bytes(
+                        LabelJoinFunction.Purchase.class,
+                        new LabelJoinFunction.Purchase(1_763_978_400_000L, "sku-00123"));
+        OnlineTrainer.TrainerState trainer = new OnlineTrainer.TrainerState();
+        trainer.ftrl = new FtrlProximal.State(FeatureSpec.SIZE);
+        int model = bytes(OnlineTrainer.TrainerState.class, trainer);
+        System.out.printf(
+                "label join: %d B per view waiting for its horizon, %d B per purchase kept;"
+                        + " trainer: %d B per model%n",
+                heldView, purchase, model);
+        assertThat(heldView).isLessThanOrEqualTo(450);
+        assertThat(purchase).isLessThanOrEqualTo(30);
+        assertThat(model).isLessThanOrEqualTo(10_000);
+    }
+}
