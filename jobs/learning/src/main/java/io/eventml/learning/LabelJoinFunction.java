@@ -176,10 +176,7 @@ public final class LabelJoinFunction
         }
         // Each piece of state read once per timer, for the labels and the pruning.
         Long pruned = prunedBefore.value();
-        List<Purchase> bought = new ArrayList<>();
-        for (Purchase p : purchases.get()) {
-            bought.add(p);
-        }
+        List<Purchase> bought = purchasesNow();
         if (!due.isEmpty()) {
             label(due, pruned, bought, ctx, out);
         }
@@ -211,7 +208,7 @@ public final class LabelJoinFunction
         return Math.floorDiv(time, HOUR) * HOUR + HOUR;
     }
 
-    /** Labels views from the kept purchases and emits them in view order. */
+    /** The purchases kept now, read once. */
     private List<Purchase> purchasesNow() throws Exception {
         List<Purchase> bought = new ArrayList<>();
         for (Purchase p : purchases.get()) {
@@ -220,6 +217,7 @@ public final class LabelJoinFunction
         return bought;
     }
 
+    /** Labels views from the kept purchases and emits them in view order. */
     private void label(
             List<FeatureVector> due,
             Long pruned,
@@ -254,9 +252,9 @@ public final class LabelJoinFunction
 
     /**
      * Drops the purchases before {@code keepFrom}, which no view that can still be labelled needs:
-     * always when {@code force}, otherwise once a minute's worth of them is droppable.
+     * always when {@code force}, otherwise once a minute's worth of them is droppable. Returns
+     * whether purchases remain.
      */
-    /** Drops the purchases before {@code keepFrom}; returns whether purchases remain. */
     private boolean prune(
             long keepFrom, boolean force, Long pruned, List<Purchase> bought, TimerService timers)
             throws Exception {
