@@ -51,7 +51,11 @@ public record FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration a
         return new FeatureConfig(
                 KafkaOptions.fromArgs(args, "features"),
                 SourceOptions.fromArgs(
-                        args, "features", "events.canonical", DEFAULT_OUT_OF_ORDERNESS),
+                        args,
+                        "features",
+                        "events.canonical",
+                        DEFAULT_OUT_OF_ORDERNESS,
+                        DEFAULT_IDLENESS),
                 args.duration(
                         "allowed-lateness",
                         DEFAULT_ALLOWED_LATENESS,
