@@ -2,6 +2,7 @@ package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
+import io.eventml.common.state.ListStates;
 import io.eventml.features.state.ItemState;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -98,7 +99,8 @@ public final class ItemFeatureFunction
         if (isView) {
             switch (views.arrive(t, event, timers)) {
                 case HELD -> {}
-                case SCORE_NOW -> score(List.of(event), state.value(), recentEvents(), ctx, out);
+                case SCORE_NOW ->
+                        score(List.of(event), state.value(), ListStates.read(recent), ctx, out);
                 case TOO_LATE ->
                         ctx.output(
                                 lateViews,
@@ -123,7 +125,7 @@ public final class ItemFeatureFunction
         }
         // Each piece of state read once per timer, for the scoring and the fold.
         ItemState settled = state.value();
-        List<Long> recentEvents = recentEvents();
+        List<Long> recentEvents = ListStates.read(recent);
         if (!due.isEmpty()) {
             score(due, settled, recentEvents, ctx, out);
         }
@@ -137,14 +139,6 @@ public final class ItemFeatureFunction
                 state.clear();
             }
         }
-    }
-
-    private List<Long> recentEvents() throws Exception {
-        List<Long> all = new ArrayList<>();
-        for (Long e : recent.get()) {
-            all.add(e);
-        }
-        return all;
     }
 
     /** Scores views, each against the settled counters plus the recent events before it. */

@@ -4,6 +4,7 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.raw.LoyaltyTier;
+import io.eventml.common.state.ListStates;
 import io.eventml.features.state.UserDelta;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
@@ -134,7 +135,7 @@ public final class UserFeatureFunction
                             List.of(view),
                             activity.value(),
                             profile.value(),
-                            recentEvents(),
+                            ListStates.read(recent),
                             ctx,
                             out);
             case TOO_LATE ->
@@ -173,7 +174,7 @@ public final class UserFeatureFunction
         // Each piece of state read once per timer, for the scoring and the fold.
         UserState settledActivity = activity.value();
         UserProfile settledProfile = profile.value();
-        List<UserDelta> deltas = recentEvents();
+        List<UserDelta> deltas = ListStates.read(recent);
         if (!due.isEmpty()) {
             score(due, settledActivity, settledProfile, deltas, ctx, out);
         }
@@ -190,14 +191,6 @@ public final class UserFeatureFunction
         if (wholeHour && !unsettled) {
             cleanUp(time);
         }
-    }
-
-    private List<UserDelta> recentEvents() throws Exception {
-        List<UserDelta> all = new ArrayList<>();
-        for (UserDelta d : recent.get()) {
-            all.add(d);
-        }
-        return all;
     }
 
     /** Scores views, each against the settled state plus the recent events before it. */

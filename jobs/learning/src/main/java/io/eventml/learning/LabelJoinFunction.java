@@ -4,6 +4,7 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.state.ListStates;
 import io.eventml.common.state.TimeBuffer;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -141,7 +142,7 @@ public final class LabelJoinFunction
         }
         // Its horizon has passed: label it now if every purchase it may need is still kept.
         if (horizonEnd >= frontier(timers.currentWatermark())) {
-            label(List.of(view), prunedBefore.value(), purchasesNow(), ctx, out);
+            label(List.of(view), prunedBefore.value(), ListStates.read(purchases), ctx, out);
         } else {
             late.inc();
             ctx.output(TOO_LATE, view);
@@ -176,7 +177,7 @@ public final class LabelJoinFunction
         }
         // Each piece of state read once per timer, for the labels and the pruning.
         Long pruned = prunedBefore.value();
-        List<Purchase> bought = purchasesNow();
+        List<Purchase> bought = ListStates.read(purchases);
         if (!due.isEmpty()) {
             label(due, pruned, bought, ctx, out);
         }
@@ -206,15 +207,6 @@ public final class LabelJoinFunction
 
     private static long wholeHourAfter(long time) {
         return Math.floorDiv(time, HOUR) * HOUR + HOUR;
-    }
-
-    /** The purchases kept now, read once. */
-    private List<Purchase> purchasesNow() throws Exception {
-        List<Purchase> bought = new ArrayList<>();
-        for (Purchase p : purchases.get()) {
-            bought.add(p);
-        }
-        return bought;
     }
 
     /** Labels views from the kept purchases and emits them in view order. */
