@@ -3,7 +3,6 @@ package io.eventml.common.raw;
 import io.eventml.common.serde.JsonCodec;
 import io.eventml.common.serde.JsonFields;
 import io.eventml.common.serde.JsonLimits;
-import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.serde.TimeBounds;
 
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -16,8 +15,11 @@ import java.util.Map;
 public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
     private static final long serialVersionUID = 1L;
 
-    /** Longest page path or referrer accepted. */
+    /** Longest page path or referrer kept; longer ones are cut. */
     public static final int MAX_PAGE_LENGTH = 2048;
+
+    /** Longest device description kept; longer ones are cut. */
+    public static final int MAX_DEVICE_LENGTH = 128;
 
     private static final Map<String, ClickAction> ACTIONS =
             WireEnums.byWireName(ClickAction.values(), ClickAction::wireName);
@@ -40,23 +42,11 @@ public final class ClickstreamEventCodec extends JsonCodec<ClickstreamEvent> {
         String userId = f.requiredId("userId");
         ClickAction action = f.requiredEnum("action", ACTIONS);
         String itemId = action.needsItem() ? f.requiredId("itemId") : f.optionalId("itemId");
-        String page = f.requiredText("page");
-        if (page.length() > MAX_PAGE_LENGTH) {
-            throw f.invalid(
-                    "page",
-                    ReasonCode.INVALID_VALUE,
-                    "is longer than " + MAX_PAGE_LENGTH + " characters");
-        }
-        String referrer = f.optionalText("referrer");
-        if (referrer != null && referrer.length() > MAX_PAGE_LENGTH) {
-            throw f.invalid(
-                    "referrer",
-                    ReasonCode.INVALID_VALUE,
-                    "is longer than " + MAX_PAGE_LENGTH + " characters");
-        }
-        String device = f.optionalId("device");
+        String page = f.requiredDescription("page", MAX_PAGE_LENGTH);
+        String referrer = f.optionalDescription("referrer", MAX_PAGE_LENGTH);
+        String device = f.optionalDescription("device", MAX_DEVICE_LENGTH);
         String storeId = f.optionalId("storeId");
-        String category = f.optionalId("category");
+        String category = f.optionalTag("category", JsonFields.MAX_ID_LENGTH);
         long millis = f.requiredIsoMillis("timestamp", timeBounds);
         return new ClickstreamEvent(
                 eventId,

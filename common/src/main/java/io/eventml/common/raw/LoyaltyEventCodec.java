@@ -17,6 +17,9 @@ public final class LoyaltyEventCodec extends JsonCodec<LoyaltyEvent> {
     public static final long MAX_ABS_POINTS_DELTA = 1_000_000_000L;
     public static final long MAX_BALANCE = 1_000_000_000_000L;
 
+    /** Longest reason kept; longer ones are cut. */
+    public static final int MAX_REASON_LENGTH = 128;
+
     private static final Map<String, LoyaltyTier> TIERS =
             WireEnums.byWireName(LoyaltyTier.values(), LoyaltyTier::name);
 
@@ -38,7 +41,7 @@ public final class LoyaltyEventCodec extends JsonCodec<LoyaltyEvent> {
                 f.requiredEnum("tier", TIERS),
                 f.requiredLong("pointsDelta", -MAX_ABS_POINTS_DELTA, MAX_ABS_POINTS_DELTA),
                 f.requiredLong("balance", 0, MAX_BALANCE),
-                f.optionalId("reason"),
+                f.optionalDescription("reason", MAX_REASON_LENGTH),
                 f.requiredEpochMillis("ts", timeBounds));
     }
 

@@ -1,5 +1,6 @@
 package io.eventml.common.serde;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -9,7 +10,12 @@ import java.util.Objects;
 public sealed interface Decoded<T> {
 
     static <T> Decoded<T> valid(T value) {
-        return new Valid<>(value);
+        return new Valid<>(value, List.of());
+    }
+
+    /** A value whose optional descriptive fields were dropped or cut as {@code repairs} say. */
+    static <T> Decoded<T> valid(T value, List<FieldRepair> repairs) {
+        return new Valid<>(value, repairs);
     }
 
     static <T> Decoded<T> invalid(DecodeError error) {
@@ -30,10 +36,14 @@ public sealed interface Decoded<T> {
     /** The error; throws {@link IllegalStateException} when this is {@link Valid}. */
     DecodeError error();
 
+    /** The optional descriptive fields dropped or cut to keep the record; empty for most. */
+    List<FieldRepair> repairs();
+
     /** A decoded value. */
-    record Valid<T>(T value) implements Decoded<T> {
+    record Valid<T>(T value, List<FieldRepair> repairs) implements Decoded<T> {
         public Valid {
             Objects.requireNonNull(value, "value");
+            repairs = List.copyOf(repairs);
         }
 
         @Override
@@ -61,6 +71,11 @@ public sealed interface Decoded<T> {
         @Override
         public T value() {
             throw new IllegalStateException("invalid record: " + error);
+        }
+
+        @Override
+        public List<FieldRepair> repairs() {
+            return List.of();
         }
     }
 }

@@ -60,7 +60,9 @@ public abstract class JsonCodec<T> implements Codec<T>, Serializable {
     public final Decoded<T> decode(byte[] payload, Origin origin) {
         Objects.requireNonNull(origin, "origin");
         try {
-            return Decoded.valid(read(parseObject(payload)));
+            JsonFields fields = parseObject(payload);
+            T value = read(fields);
+            return Decoded.valid(value, fields.repairs());
         } catch (DecodeException e) {
             return Decoded.invalid(e.reason(), e.getMessage(), origin);
         }

@@ -25,9 +25,22 @@ public final class JsonFields {
     private final ObjectNode node;
     private final String path;
 
+    /** Shared by a record's top-level object and every object nested in it. */
+    private final List<FieldRepair> repairs;
+
     JsonFields(ObjectNode node, String path) {
+        this(node, path, new ArrayList<>(0));
+    }
+
+    private JsonFields(ObjectNode node, String path, List<FieldRepair> repairs) {
         this.node = node;
         this.path = path;
+        this.repairs = repairs;
+    }
+
+    /** The optional descriptive fields of this record that were dropped or cut so far. */
+    public List<FieldRepair> repairs() {
+        return List.copyOf(repairs);
     }
 
     /** The field, or {@code null} when it is absent or JSON null. */
@@ -87,14 +100,61 @@ public final class JsonFields {
         return text;
     }
 
+    /**
+     * An optional descriptive string (a device, a referrer, a reason): {@code null} when absent or
+     * blank, cut to {@code maxLength} characters when longer. Only a value that is not a string
+     * fails the record; a blank or over-long one is noted in {@link #repairs()}.
+     */
+    public String optionalDescription(String name, int maxLength) {
+        return descriptive(name, maxLength, true);
+    }
+
+    /**
+     * A required descriptive string (a page path): must be present and not blank, cut to {@code
+     * maxLength} characters when longer (noted in {@link #repairs()}).
+     */
+    public String requiredDescription(String name, int maxLength) {
+        String text = text(name, required(name));
+        if (text.isBlank()) {
+            throw invalid(name, ReasonCode.INVALID_VALUE, "must not be blank");
+        }
+        return optionalDescription(name, maxLength);
+    }
+
+    /**
+     * An optional tag (a category name): {@code null} when absent, blank or longer than {@code
+     * maxLength} characters, each of the last two noted in {@link #repairs()}. A tag is not cut: a
+     * cut tag would name another one.
+     */
+    public String optionalTag(String name, int maxLength) {
+        return descriptive(name, maxLength, false);
+    }
+
+    private String descriptive(String name, int maxLength, boolean cut) {
+        JsonNode value = optional(name);
+        if (value == null) {
+            return null;
+        }
+        String text = text(name, value);
+        if (text.isBlank()) {
+            repairs.add(new FieldRepair(pathOf(name), FieldRepair.Kind.BLANK_DROPPED));
+            return null;
+        }
+        if (text.length() <= maxLength) {
+            return text;
+        }
+        if (!cut) {
+            repairs.add(new FieldRepair(pathOf(name), FieldRepair.Kind.TOO_LONG_DROPPED));
+            return null;
+        }
+        repairs.add(new FieldRepair(pathOf(name), FieldRepair.Kind.CUT));
+        int end = Character.isHighSurrogate(text.charAt(maxLength - 1)) ? maxLength - 1 : maxLength;
+        return text.substring(0, end);
+    }
+
     /** A string of any length within the parser's limits. */
     public String requiredText(String name) {
         return text(name, required(name));
-    }
-
-    public String optionalText(String name) {
-        JsonNode value = optional(name);
-        return value == null ? null : text(name, value);
     }
 
     private String text(String name, JsonNode value) {
@@ -303,7 +363,7 @@ public final class JsonFields {
                                 + "' must be an object, got "
                                 + describe(element));
             }
-            result.add(reader.apply(new JsonFields(object, elementPath)));
+            result.add(reader.apply(new JsonFields(object, elementPath, repairs)));
         }
         return result;
     }

@@ -1,5 +1,8 @@
 package io.eventml.common.raw;
 
+import io.eventml.common.serde.Decoded;
+import io.eventml.common.serde.FieldRepair;
+import io.eventml.common.serde.Origin;
 import io.eventml.common.serde.ReasonCode;
 
 import org.junit.jupiter.api.Test;
@@ -24,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** Each raw shape decodes field by field, round-trips, and enforces its source's own rules. */
 class RawCodecsTest {
+    private static final Origin ORIGIN = Origin.of("raw.clickstream", 0, 1L);
 
     @Test
     void clickstreamDecodesFieldByField() {
@@ -43,6 +47,61 @@ class RawCodecsTest {
                                 Instant.parse("2026-11-24T10:15:30.123Z"),
                                 null));
         assertThat(CLICKSTREAM.decode(CLICKSTREAM.encode(e)).value()).isEqualTo(e);
+    }
+
+    @Test
+    void blankOrOverlongDescriptiveFieldsAreDroppedOrCutAndTheHitIsKept() {
+        String blankDevice = CLICK_JSON.replace("\"device\":\"mobile\"", "\"device\":\"  \"");
+        Decoded<ClickstreamEvent> blank = CLICKSTREAM.decode(utf8(blankDevice), ORIGIN);
+        assertThat(blank.value().device()).isNull();
+        assertThat(blank.repairs())
+                .containsExactly(new FieldRepair("device", FieldRepair.Kind.BLANK_DROPPED));
+
+        String device = "Mozilla/5.0 ".repeat(14); // 168 characters, a user agent
+        String withCategory =
+                CLICK_JSON
+                        .replace("\"device\":\"mobile\"", "\"device\":\"" + device + "\"")
+                        .replace("/c/shoes", "/c/" + "r".repeat(3000))
+                        .replace("/p/sku-0042", "/p/" + "q".repeat(3000))
+                        .replace(
+                                "\"timestamp\"",
+                                "\"category\":\"" + "c".repeat(129) + "\",\"timestamp\"");
+        Decoded<ClickstreamEvent> cut = CLICKSTREAM.decode(utf8(withCategory), ORIGIN);
+        ClickstreamEvent e = cut.value();
+        assertThat(e.device()).isEqualTo(device.substring(0, 128));
+        assertThat(e.page()).hasSize(ClickstreamEventCodec.MAX_PAGE_LENGTH).startsWith("/p/qqq");
+        assertThat(e.referrer()).hasSize(ClickstreamEventCodec.MAX_PAGE_LENGTH);
+        assertThat(e.category()).as("a cut category would name another one").isNull();
+        assertThat(cut.repairs())
+                .containsExactlyInAnyOrder(
+                        new FieldRepair("page", FieldRepair.Kind.CUT),
+                        new FieldRepair("referrer", FieldRepair.Kind.CUT),
+                        new FieldRepair("device", FieldRepair.Kind.CUT),
+                        new FieldRepair("category", FieldRepair.Kind.TOO_LONG_DROPPED));
+
+        // A surrogate pair is not split at the limit.
+        String emoji = "a".repeat(127) + "\uD83D\uDE00";
+        String withEmoji =
+                CLICK_JSON.replace("\"device\":\"mobile\"", "\"device\":\"" + emoji + "\"");
+        assertThat(CLICKSTREAM.decode(utf8(withEmoji), ORIGIN).value().device())
+                .isEqualTo("a".repeat(127));
+
+        Decoded<LoyaltyEvent> reason =
+                LOYALTY.decode(utf8(LOYALTY_JSON.replace("\"purchase\"", "\"\"")), ORIGIN);
+        assertThat(reason.value().reason()).isNull();
+        assertThat(reason.repairs())
+                .containsExactly(new FieldRepair("reason", FieldRepair.Kind.BLANK_DROPPED));
+
+        // Still rejected: a required page that is blank, a descriptive field that is not a string.
+        assertRejected(
+                CLICKSTREAM.decode(utf8(CLICK_JSON.replace("/p/sku-0042", " "))),
+                ReasonCode.INVALID_VALUE,
+                "'page' must not be blank");
+        assertRejected(
+                CLICKSTREAM.decode(utf8(CLICK_JSON.replace("\"mobile\"", "42"))),
+                ReasonCode.WRONG_TYPE,
+                "'device'");
+        assertThat(CLICKSTREAM.decode(utf8(CLICK_JSON), ORIGIN).repairs()).isEmpty();
     }
 
     @Test

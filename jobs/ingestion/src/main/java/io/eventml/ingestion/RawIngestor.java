@@ -10,6 +10,7 @@ import io.eventml.common.raw.SensorReadingCodec;
 import io.eventml.common.raw.SocialPostCodec;
 import io.eventml.common.serde.Codec;
 import io.eventml.common.serde.Decoded;
+import io.eventml.common.serde.FieldRepair;
 import io.eventml.common.serde.JsonLimits;
 import io.eventml.common.serde.Origin;
 import io.eventml.common.serde.TimeBounds;
@@ -22,6 +23,7 @@ import io.eventml.ingestion.normalise.SocialNormaliser;
 
 import java.io.Serializable;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Parse, validate and normalise one raw record of any source: its canonical events, or a dead
@@ -76,6 +78,19 @@ public final class RawIngestor implements Serializable {
     }
 
     public Ingested ingest(EventSource source, byte[] payload, Origin origin, long ingestTime) {
+        return ingest(source, payload, origin, ingestTime, repair -> {});
+    }
+
+    /**
+     * Like {@link #ingest(EventSource, byte[], Origin, long)}, telling {@code repairs} about each
+     * optional descriptive field dropped or cut to keep the record.
+     */
+    public Ingested ingest(
+            EventSource source,
+            byte[] payload,
+            Origin origin,
+            long ingestTime,
+            Consumer<FieldRepair> repairs) {
         SourceIngestor<?> ingestor =
                 switch (source) {
                     case CLICKSTREAM -> clickstream;
@@ -84,7 +99,7 @@ public final class RawIngestor implements Serializable {
                     case SOCIAL -> social;
                     case SENSORS -> sensors;
                 };
-        return ingestor.ingest(payload, origin, ingestTime);
+        return ingestor.ingest(payload, origin, ingestTime, repairs);
     }
 
     /** The codec and normaliser of one source. */
@@ -107,7 +122,8 @@ public final class RawIngestor implements Serializable {
             this.deadLetterPayloadBytes = deadLetterPayloadBytes;
         }
 
-        Ingested ingest(byte[] payload, Origin origin, long ingestTime) {
+        Ingested ingest(
+                byte[] payload, Origin origin, long ingestTime, Consumer<FieldRepair> repairs) {
             Decoded<T> decoded = codec.decode(payload, origin);
             if (!decoded.isValid()) {
                 return Ingested.deadLetter(
@@ -119,6 +135,7 @@ public final class RawIngestor implements Serializable {
                                 deadLetterPayloadBytes,
                                 ingestTime));
             }
+            decoded.repairs().forEach(repairs);
             List<CanonicalEvent> events = normaliser.normalise(decoded.value(), ingestTime);
             return Ingested.events(source, events);
         }

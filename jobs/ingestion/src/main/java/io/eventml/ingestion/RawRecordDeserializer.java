@@ -13,11 +13,13 @@ import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * Turns each raw Kafka record into an {@link Ingested} right in the source, so that watermarks are
  * generated per Kafka partition from real event times. Counts records in, canonical events out and
- * dead letters (per reason) for each source. Never throws on a bad record.
+ * dead letters (per reason) for each source, and the optional descriptive fields dropped or cut per
+ * field. Never throws on a bad record.
  */
 final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<Ingested> {
     private static final long serialVersionUID = 1L;
@@ -29,6 +31,7 @@ final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<In
     private transient Map<EventSource, Counter> canonicalOut;
     private transient Map<EventSource, Counter> deadLetters;
     private transient Map<EventSource, Map<ReasonCode, Counter>> deadLettersByReason;
+    private transient BiConsumer<EventSource, String> repairedFields;
 
     RawRecordDeserializer(Map<String, EventSource> sourceByTopic, RawIngestor ingestor) {
         this.sourceByTopic = Map.copyOf(sourceByTopic);
@@ -42,6 +45,7 @@ final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<In
         canonicalOut = metrics.counters(IngestMetrics.CANONICAL_OUT);
         deadLetters = metrics.counters(IngestMetrics.DEAD_LETTERS);
         deadLettersByReason = metrics.deadLettersByReason();
+        repairedFields = metrics.repairedFields();
     }
 
     @Override
@@ -59,7 +63,8 @@ final class RawRecordDeserializer implements KafkaRecordDeserializationSchema<In
                         source,
                         record.value(),
                         Origin.of(record.topic(), record.partition(), record.offset()),
-                        System.currentTimeMillis());
+                        System.currentTimeMillis(),
+                        repair -> repairedFields.accept(source, repair.field()));
         recordsIn.get(source).inc();
         if (ingested.isDeadLetter()) {
             deadLetters.get(source).inc();
