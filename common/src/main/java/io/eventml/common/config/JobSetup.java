@@ -65,6 +65,15 @@ public final class JobSetup {
     }
 
     /** {@code events.dlq}: keyed by origin topic, timestamped with the time of rejection. */
+    /**
+     * Checks at start that the exactly-once sinks' transactions fit the broker and the checkpoint
+     * timeout of {@code env} (see {@link KafkaOptions#checkTransactions}).
+     */
+    public static void checkTransactions(StreamExecutionEnvironment env, KafkaOptions kafka) {
+        kafka.checkTransactions(
+                Duration.ofMillis(env.getCheckpointConfig().getCheckpointTimeout()));
+    }
+
     public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
         return kafka.sink(
                 "dlq",

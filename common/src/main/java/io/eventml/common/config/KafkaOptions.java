@@ -5,9 +5,13 @@ import io.eventml.common.topic.Topic;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.TransactionNamingStrategy;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.config.ConfigResource;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -19,12 +23,13 @@ import java.util.concurrent.TimeUnit;
  * How a job talks to Kafka, from its arguments.
  *
  * @param bootstrapServers {@code --bootstrap-servers}, default {@code 127.0.0.1:9092}
- * @param transactionalIdPrefix {@code --transactional-id-prefix}: must be unique per job on the
- *     cluster
+ * @param transactionalIdPrefix {@code --transactional-id-prefix}: must be unique per job and suite
+ *     on the broker; by default {@code eventml-<job><topic suffix>}
  * @param deliveryGuarantee {@code --delivery-guarantee}: exactly-once (default), at-least-once or
  *     none
- * @param transactionTimeout {@code --transaction-timeout}: above the longest checkpoint plus
- *     restart, below the broker's {@code transaction.max.timeout.ms} (15 min by default)
+ * @param transactionTimeout {@code --transaction-timeout}: above the checkpoint timeout (a
+ *     checkpoint may take that long before its transactions commit), at most the broker's {@code
+ *     transaction.max.timeout.ms}; both checked when the job starts ({@link #checkTransactions})
  * @param topicSuffix {@code --topic-suffix}: appended to every registry topic name; empty in
  *     production, used to run several suites (or tests) on one broker
  */
@@ -38,27 +43,31 @@ public record KafkaOptions(
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
 
-    /** Kafka's default {@code transaction.max.timeout.ms}. */
-    public static final Duration BROKER_MAX_TRANSACTION_TIMEOUT = Duration.ofMinutes(15);
-
-    public KafkaOptions {
-        if (transactionTimeout.compareTo(BROKER_MAX_TRANSACTION_TIMEOUT) > 0) {
-            throw new JobArgs.InvalidArgumentsException(
-                    "--transaction-timeout is "
-                            + transactionTimeout
-                            + ", but a Kafka broker refuses more than its transaction.max.timeout.ms (15 min by"
-                            + " default): choose at most PT15M");
-        }
-    }
+    /**
+     * How the exactly-once sinks name their transactions: a small pool of ids per subtask, reused,
+     * instead of a new id per checkpoint that the broker keeps for {@code
+     * transactional.id.expiration.ms} (7 days by default); see docs/deploy.md for the measurement.
+     */
+    public static final TransactionNamingStrategy TRANSACTION_NAMING =
+            TransactionNamingStrategy.POOLING;
 
     public static KafkaOptions fromArgs(JobArgs args, String job) {
-        return new KafkaOptions(
+        String bootstrapServers =
                 args.string(
-                        "bootstrap-servers", DEFAULT_BOOTSTRAP_SERVERS, "Kafka bootstrap servers"),
+                        "bootstrap-servers", DEFAULT_BOOTSTRAP_SERVERS, "Kafka bootstrap servers");
+        String suffix =
+                args.string(
+                                "topic-suffix",
+                                "",
+                                "appended to every topic name (tests, several suites on one broker)")
+                        .trim();
+        String prefix =
                 args.string(
                         "transactional-id-prefix",
-                        "eventml-" + job,
-                        "prefix of the Kafka transactional ids; unique per job on the cluster"),
+                        "eventml-" + job + suffix,
+                        "prefix of the Kafka transactional ids; unique per job and suite on the"
+                                + " broker");
+        DeliveryGuarantee guarantee =
                 switch (args.choice(
                         "delivery-guarantee",
                         "exactly-once",
@@ -67,17 +76,72 @@ public record KafkaOptions(
                     case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
                     case "none" -> DeliveryGuarantee.NONE;
                     default -> DeliveryGuarantee.EXACTLY_ONCE;
-                },
+                };
+        Duration transactionTimeout =
                 args.duration(
                         "transaction-timeout",
                         Duration.ofMinutes(10),
                         Duration.ofSeconds(10),
-                        "Kafka transaction timeout of exactly-once sinks"),
-                args.string(
-                                "topic-suffix",
-                                "",
-                                "appended to every topic name (tests, several suites on one broker)")
-                        .trim());
+                        "Kafka transaction timeout of exactly-once sinks");
+        return new KafkaOptions(bootstrapServers, prefix, guarantee, transactionTimeout, suffix);
+    }
+
+    /**
+     * Checks, when a job starts, that its exactly-once sinks can work: the broker answers, the
+     * transaction timeout is within the broker's {@code transaction.max.timeout.ms} (the broker
+     * refuses longer ones when a sink starts its first transaction), and longer than {@code
+     * checkpointTimeout} (a transaction open for longer than its timeout is aborted by the broker,
+     * losing the records of a checkpoint that then completes). Throws {@link
+     * JobArgs.InvalidArgumentsException} saying what to change.
+     */
+    public void checkTransactions(Duration checkpointTimeout) {
+        if (deliveryGuarantee != DeliveryGuarantee.EXACTLY_ONCE) {
+            return;
+        }
+        if (checkpointTimeout.compareTo(transactionTimeout) >= 0) {
+            throw new JobArgs.InvalidArgumentsException(
+                    "--transaction-timeout is "
+                            + transactionTimeout
+                            + " but a checkpoint may take up to "
+                            + checkpointTimeout
+                            + " (execution.checkpointing.timeout): a checkpoint's transactions must"
+                            + " outlive it, so choose a transaction timeout above the checkpoint"
+                            + " timeout, or lower the checkpoint timeout");
+        }
+        Duration brokerMax = brokerMaxTransactionTimeout();
+        if (transactionTimeout.compareTo(brokerMax) > 0) {
+            throw new JobArgs.InvalidArgumentsException(
+                    "--transaction-timeout is "
+                            + transactionTimeout
+                            + " but the broker at "
+                            + bootstrapServers
+                            + " allows at most "
+                            + brokerMax
+                            + " (its transaction.max.timeout.ms): choose at most "
+                            + brokerMax
+                            + ", or raise the broker's setting");
+        }
+    }
+
+    /** The broker's {@code transaction.max.timeout.ms}, as one of its nodes reports it. */
+    private Duration brokerMaxTransactionTimeout() {
+        try (Admin admin = Admin.create(adminProperties())) {
+            Node node = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).iterator().next();
+            ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, node.idString());
+            ConfigEntry entry =
+                    admin.describeConfigs(List.of(broker))
+                            .all()
+                            .get(60, TimeUnit.SECONDS)
+                            .get(broker)
+                            .get("transaction.max.timeout.ms");
+            return Duration.ofMillis(Long.parseLong(entry.value()));
+        } catch (Exception e) {
+            throw new IllegalStateException(
+                    "could not read transaction.max.timeout.ms from the broker at "
+                            + bootstrapServers
+                            + ": check --bootstrap-servers",
+                    e);
+        }
     }
 
     /** The name of a registry topic on this cluster. */
@@ -90,11 +154,20 @@ public record KafkaOptions(
      * the job's other sinks ({@code <prefix>-<name>}).
      */
     public <T> KafkaSink<T> sink(String name, KafkaRecordSerializationSchema<T> serializer) {
+        return sink(name, serializer, TRANSACTION_NAMING);
+    }
+
+    /** Like {@link #sink(String, KafkaRecordSerializationSchema)} with another naming strategy. */
+    public <T> KafkaSink<T> sink(
+            String name,
+            KafkaRecordSerializationSchema<T> serializer,
+            TransactionNamingStrategy naming) {
         return KafkaSink.<T>builder()
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(deliveryGuarantee)
                 .setTransactionalIdPrefix(transactionalIdPrefix + "-" + name)
+                .setTransactionNamingStrategy(naming)
                 .setKafkaProducerConfig(producerProperties())
                 .build();
     }
@@ -105,9 +178,7 @@ public record KafkaOptions(
      */
     public int partitionCount(Topic<?, ?> registryTopic) {
         String name = topic(registryTopic);
-        Properties p = new Properties();
-        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        try (Admin admin = Admin.create(p)) {
+        try (Admin admin = Admin.create(adminProperties())) {
             return admin.describeTopics(List.of(name))
                     .allTopicNames()
                     .get(60, TimeUnit.SECONDS)
@@ -124,6 +195,12 @@ public record KafkaOptions(
                             + " or check --bootstrap-servers and --topic-suffix",
                     e);
         }
+    }
+
+    private Properties adminProperties() {
+        Properties p = new Properties();
+        p.setProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        return p;
     }
 
     /** Producer properties every sink sets. */

@@ -1,12 +1,19 @@
 package io.eventml.common.serde;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 
-/** Record keys: plain UTF-8 strings. */
-final class Utf8Codec implements Codec<String> {
+/** Record keys: plain UTF-8 strings. Serializable, so a sink or source can hold it. */
+final class Utf8Codec implements Codec<String>, Serializable {
+    private static final long serialVersionUID = 1L;
+
     static final Utf8Codec INSTANCE = new Utf8Codec();
 
     private Utf8Codec() {}
+
+    private Object readResolve() {
+        return INSTANCE;
+    }
 
     @Override
     public byte[] encode(String value) {

@@ -2,17 +2,25 @@ package io.eventml.common.topic;
 
 import io.eventml.common.serde.Codec;
 
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.io.Serializable;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes values of one type to one topic: the value through its codec, a UTF-8 key and a record
- * timestamp taken from the value.
+ * timestamp taken from the value. It names its topic to the sink (a {@link
+ * KafkaDatasetFacetProvider}), as the pooling transaction naming needs.
  */
-public final class TopicSerializer<V> implements KafkaRecordSerializationSchema<V> {
+public final class TopicSerializer<V>
+        implements KafkaRecordSerializationSchema<V>, KafkaDatasetFacetProvider {
     private static final long serialVersionUID = 1L;
 
     /** The Kafka key of a value. */
@@ -55,5 +63,12 @@ public final class TopicSerializer<V> implements KafkaRecordSerializationSchema<
                 timestamp.timestampOf(value),
                 Codec.utf8().encode(key.keyOf(value)),
                 codec.encode(value));
+    }
+
+    @Override
+    public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+        return Optional.of(
+                new DefaultKafkaDatasetFacet(
+                        DefaultKafkaDatasetIdentifier.ofTopics(List.of(topic))));
     }
 }

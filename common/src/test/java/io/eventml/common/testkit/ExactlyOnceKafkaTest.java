@@ -1,12 +1,19 @@
 package io.eventml.common.testkit;
 
+import io.eventml.common.config.KafkaOptions;
+
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -26,6 +33,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
@@ -33,8 +42,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Proves the test kit end to end: Kafka -> keyed RocksDB state -> Kafka with an EXACTLY_ONCE sink,
- * a failure injected after a completed checkpoint, and a read_committed consumer that sees every
- * record exactly once, each with the count that the restored keyed state must give it.
+ * a failure injected after a completed checkpoint or between a sink's pre-commit and its commit,
+ * and a read_committed consumer that sees every record exactly once, each with the count that the
+ * restored keyed state must give it.
  */
 class ExactlyOnceKafkaTest {
 
@@ -50,6 +60,28 @@ class ExactlyOnceKafkaTest {
     @Test
     void everyRecordIsWrittenExactlyOnceWithItsRestoredCountAfterAnInjectedFailure()
             throws Exception {
+        String failureId = "exactly-once-kit-" + KafkaBrokerExtension.uniqueSuffix();
+        runWithFailure(
+                new FailOnceAfterCheckpoint<>(failureId, RECORDS / 3),
+                () -> FailOnceAfterCheckpoint.hasFailed(failureId));
+    }
+
+    /**
+     * The job fails in a checkpoint after the sink has pre-committed that checkpoint's transaction
+     * and before anything commits it: the restored job aborts it (the pooled transactional ids are
+     * reused, so an id left open would block or fence the next transaction) and writes its records
+     * again, once.
+     */
+    @Test
+    void aFailureBetweenPreCommitAndCommitLosesAndDuplicatesNothing() throws Exception {
+        String failureId = "pre-commit-" + KafkaBrokerExtension.uniqueSuffix();
+        runWithFailure(
+                new FailOnceInSnapshot<>(failureId, RECORDS / 3),
+                () -> FailOnceInSnapshot.hasFailed(failureId));
+    }
+
+    private static void runWithFailure(
+            MapFunction<KeyedValue, KeyedValue> failure, BooleanSupplier failed) throws Exception {
         String input = KAFKA.createTopic("eos-in", 2);
         String output = KAFKA.createTopic("eos-out", 2);
         List<Map.Entry<String, String>> records = new ArrayList<>();
@@ -58,21 +90,22 @@ class ExactlyOnceKafkaTest {
         }
         KAFKA.produceStrings(input, records);
 
-        String failureId = "exactly-once-kit-" + input;
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         env.setParallelism(2);
+        // A failed checkpoint fails the job, as in production (flink-conf tolerates none).
+        env.getCheckpointConfig().setTolerableCheckpointFailureNumber(0);
         env.fromSource(source(input), WatermarkStrategy.noWatermarks(), "kafka-in")
                 .map(new Slowdown<>(5))
                 .returns(KeyedValue.class)
                 .keyBy(KeyedValue::key)
                 .process(new CountPerKey())
                 .uid("count-per-key")
-                .map(new FailOnceAfterCheckpoint<>(failureId, RECORDS / 3))
+                .map(failure)
                 .returns(KeyedValue.class)
                 .sinkTo(sink(output, "eos-kit-" + output));
         env.execute("exactly-once test kit");
 
-        assertThat(FailOnceAfterCheckpoint.hasFailed(failureId))
+        assertThat(failed.getAsBoolean())
                 .as("the failure must have been injected for this test to mean anything")
                 .isTrue();
 
@@ -133,12 +166,14 @@ class ExactlyOnceKafkaTest {
                 .setRecordSerializer(new KeyedValueSerializer(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .setTransactionalIdPrefix(transactionalIdPrefix)
+                // The jobs' naming strategy, which aborts what a failure left open by listing it.
+                .setTransactionNamingStrategy(KafkaOptions.TRANSACTION_NAMING)
                 .setProperty("transaction.timeout.ms", "60000")
                 .build();
     }
 
     private static final class KeyedValueSerializer
-            implements KafkaRecordSerializationSchema<KeyedValue> {
+            implements KafkaRecordSerializationSchema<KeyedValue>, KafkaDatasetFacetProvider {
         private final String topic;
 
         KeyedValueSerializer(String topic) {
@@ -152,6 +187,13 @@ class ExactlyOnceKafkaTest {
                     topic,
                     kv.key().getBytes(StandardCharsets.UTF_8),
                     kv.value().getBytes(StandardCharsets.UTF_8));
+        }
+
+        @Override
+        public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+            return Optional.of(
+                    new DefaultKafkaDatasetFacet(
+                            DefaultKafkaDatasetIdentifier.ofTopics(List.of(topic))));
         }
     }
 

@@ -71,6 +71,7 @@ public final class FeatureJob {
         FeatureConfig config = FeatureConfig.fromArgs(jobArgs);
         jobArgs.finish();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobSetup.checkTransactions(env, config.kafka());
         new FeatureJob(
                         config,
                         kafkaSource(config),

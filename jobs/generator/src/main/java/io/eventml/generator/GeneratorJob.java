@@ -1,7 +1,10 @@
 package io.eventml.generator;
 
 import io.eventml.common.config.JobArgs;
+import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.event.EventSource;
+import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -11,6 +14,10 @@ import org.apache.flink.api.connector.source.SourceReaderContext;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
+import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -19,7 +26,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Clock;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The generator job: the simulated retail world ({@link Simulator}) as a Flink source, written to
@@ -47,6 +56,7 @@ public final class GeneratorJob {
         jobArgs.finish();
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobSetup.checkTransactions(env, kafka);
         new GeneratorJob(config, kafkaSink(kafka)).build(env);
         env.execute("EventML generator (seed " + config.seed() + ")");
     }
@@ -102,8 +112,9 @@ public final class GeneratorJob {
         }
     }
 
-    /** Routes a record to its raw topic. */
-    static final class RawRecordSerializer implements KafkaRecordSerializationSchema<RawRecord> {
+    /** Routes a record to its raw topic; names the raw topics to the sink. */
+    static final class RawRecordSerializer
+            implements KafkaRecordSerializationSchema<RawRecord>, KafkaDatasetFacetProvider {
         private static final long serialVersionUID = 1L;
 
         private final KafkaOptions kafka;
@@ -116,6 +127,16 @@ public final class GeneratorJob {
         public ProducerRecord<byte[], byte[]> serialize(
                 RawRecord r, KafkaSinkContext context, Long timestamp) {
             return r.toProducerRecord(kafka);
+        }
+
+        @Override
+        public Optional<KafkaDatasetFacet> getKafkaDatasetFacet() {
+            List<String> topics =
+                    Arrays.stream(EventSource.values())
+                            .map(source -> kafka.topic(Topics.raw(source)))
+                            .toList();
+            return Optional.of(
+                    new DefaultKafkaDatasetFacet(DefaultKafkaDatasetIdentifier.ofTopics(topics)));
         }
     }
 }

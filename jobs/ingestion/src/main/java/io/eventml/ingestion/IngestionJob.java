@@ -86,6 +86,7 @@ public final class IngestionJob {
         jobArgs.finish();
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobSetup.checkTransactions(env, config.kafka());
         IngestionJob job =
                 new IngestionJob(
                         config,

@@ -98,6 +98,7 @@ public final class LearningJob {
         LearningConfig config = LearningConfig.fromArgs(jobArgs);
         jobArgs.finish();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        JobSetup.checkTransactions(env, config.kafka());
         new LearningJob(
                         config,
                         featureSource(config),
