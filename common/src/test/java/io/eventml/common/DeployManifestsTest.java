@@ -89,7 +89,7 @@ class DeployManifestsTest {
             assertThat(previous).as("second KafkaTopic for %s", name).isNull();
             assertThat(topic.get("apiVersion"))
                     .as("apiVersion of %s", name)
-                    .isIn("kafka.strimzi.io/v1beta2", "kafka.strimzi.io/v1");
+                    .isEqualTo("kafka.strimzi.io/v1");
             assertThat(topic.get("metadata.labels.strimzi.io/cluster"))
                     .as("cluster of %s", name)
                     .isEqualTo(KAFKA_CLUSTER);
