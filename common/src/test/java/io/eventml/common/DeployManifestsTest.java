@@ -1,22 +1,26 @@
 package io.eventml.common;
 
+import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.topic.Topic;
 import io.eventml.common.topic.Topics;
 
+import org.apache.flink.util.TimeUtils;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -72,8 +76,23 @@ class DeployManifestsTest {
     private static final Pattern AWS_ACCESS_KEY_ID =
             Pattern.compile("(?<![A-Z0-9])(AKIA|ASIA)[A-Z0-9]{16}(?![A-Z0-9])");
 
-    /** "key: value" in a block mapping; the value is absent when a block follows. */
-    private static final Pattern KEY_VALUE = Pattern.compile("([^\\s:\"'#][^:]*?):(?:\\s+(.*))?");
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    /** Settings that must be equal in flink-conf/config.yaml and every FlinkDeployment. */
+    private static final List<String> SHARED_FLINK_SETTINGS =
+            List.of(
+                    "state.backend.type",
+                    "execution.checkpointing.incremental",
+                    "execution.checkpointing.mode",
+                    "execution.checkpointing.interval",
+                    "execution.checkpointing.timeout",
+                    "execution.checkpointing.min-pause",
+                    "execution.checkpointing.num-retained",
+                    "execution.checkpointing.externalized-checkpoint-retention",
+                    "execution.checkpointing.tolerable-failed-checkpoints",
+                    "pipeline.max-parallelism",
+                    "pipeline.generic-types",
+                    "restart-strategy.type");
 
     @Test
     void everyRegistryTopicIsAKafkaTopicWithItsPartitionsAndCleanupPolicy() throws IOException {
@@ -198,6 +217,81 @@ class DeployManifestsTest {
         }
     }
 
+    /**
+     * The settings that decide what a job does (checkpoints, their retention and tolerance, state,
+     * key groups, serializers, restarts) are the same on the local cluster and on Kubernetes; only
+     * addresses, memory, slots, storage paths, high availability, restart pacing and the metrics
+     * port differ. Both files are read with a YAML parser.
+     */
+    @Test
+    void theLocalClusterAndKubernetesShareTheSettingsThatDecideWhatAJobDoes() throws IOException {
+        Map<String, String> local =
+                parseYaml(Files.readString(Path.of("..", "flink-conf", "config.yaml"))).get(0);
+        for (Document deployment : documentsOfKind("FlinkDeployment")) {
+            Map<String, String> k8s = deployment.under("spec.flinkConfiguration");
+            for (String key : SHARED_FLINK_SETTINGS) {
+                assertThat(k8s.get(key))
+                        .as("%s in %s and in flink-conf/config.yaml", key, deployment.file())
+                        .isNotNull()
+                        .isEqualTo(local.get(key));
+            }
+        }
+        assertThat(local)
+                .containsEntry("pipeline.generic-types", "false")
+                .containsEntry("execution.checkpointing.mode", "EXACTLY_ONCE");
+    }
+
+    /**
+     * checkpoint timeout < transaction timeout <= the broker's transaction.max.timeout.ms, on
+     * Kubernetes and locally: a checkpoint may take its whole timeout before its transactions
+     * commit, and the broker refuses a longer transaction timeout (the jobs check it again at start
+     * against the real broker).
+     */
+    @Test
+    void checkpointsFinishWithinTheTransactionTimeoutWhichTheBrokerAllows() throws IOException {
+        Duration defaultBrokerMax = Duration.ofMinutes(15);
+        Document cluster = documentsOfKind("Kafka").get(0);
+        String k8sMax = cluster.get("spec.kafka.config.transaction.max.timeout.ms");
+        Duration k8sBroker =
+                k8sMax == null ? defaultBrokerMax : Duration.ofMillis(Long.parseLong(k8sMax));
+        for (Document deployment : documentsOfKind("FlinkDeployment")) {
+            Duration checkpointTimeout =
+                    TimeUtils.parseDuration(
+                            deployment.get(
+                                    "spec.flinkConfiguration.execution.checkpointing.timeout"));
+            List<String> args = deployment.list("spec.job.args");
+            int option = args.indexOf("--transaction-timeout");
+            Duration transactionTimeout =
+                    option < 0
+                            ? KafkaOptions.DEFAULT_TRANSACTION_TIMEOUT
+                            : TimeUtils.parseDuration(args.get(option + 1));
+            assertThat(checkpointTimeout)
+                    .as("checkpoint timeout in %s", deployment.file())
+                    .isLessThan(transactionTimeout);
+            assertThat(transactionTimeout)
+                    .as("transaction timeout in %s", deployment.file())
+                    .isLessThanOrEqualTo(k8sBroker);
+        }
+
+        Map<String, String> local =
+                parseYaml(Files.readString(Path.of("..", "flink-conf", "config.yaml"))).get(0);
+        Properties broker = new Properties();
+        try (var in =
+                Files.newBufferedReader(
+                        Path.of("..", "deploy", "local", "kafka", "server.properties"))) {
+            broker.load(in);
+        }
+        String localMax = broker.getProperty("transaction.max.timeout.ms");
+        Duration localBroker =
+                localMax == null ? defaultBrokerMax : Duration.ofMillis(Long.parseLong(localMax));
+        assertThat(TimeUtils.parseDuration(local.get("execution.checkpointing.timeout")))
+                .as("local checkpoint timeout")
+                .isLessThan(KafkaOptions.DEFAULT_TRANSACTION_TIMEOUT);
+        assertThat(KafkaOptions.DEFAULT_TRANSACTION_TIMEOUT)
+                .as("local broker")
+                .isLessThanOrEqualTo(localBroker);
+    }
+
     @Test
     void theJobsUseTheKafkaClusterOfTheTopicsAndTheObjectStoreSecret() throws IOException {
         for (Document kafka : documentsOfKind("Kafka")) {
@@ -293,82 +387,42 @@ class DeployManifestsTest {
     }
 
     /**
-     * Reads the YAML the manifests are written in, each document flattened to paths such as {@code
-     * spec.job.args[0]}: block mappings and sequences, plain and quoted scalars on one line,
-     * comments, and "---" between documents. A flow collection such as {} stays its text. Keys that
-     * contain dots (Flink and Kafka settings) keep them: {@code
-     * spec.flinkConfiguration.state.backend.type}.
+     * Every document of a YAML text (Jackson's YAML module), flattened to paths such as {@code
+     * spec.job.args[0]}. Keys that contain dots (Flink and Kafka settings) keep them: {@code
+     * spec.flinkConfiguration.state.backend.type}. An empty mapping or sequence is kept as {@code
+     * {}} or {@code []}.
      */
-    static List<Map<String, String>> parseYaml(String text) {
+    static List<Map<String, String>> parseYaml(String text) throws IOException {
         List<Map<String, String>> documents = new ArrayList<>();
-        for (String chunk : text.split("(?m)^---\\s*$")) {
-            Map<String, String> entries = new LinkedHashMap<>();
-            Deque<Frame> frames = new ArrayDeque<>();
-            Map<String, Integer> itemCounts = new HashMap<>();
-            for (String line : chunk.split("\\R")) {
-                String content = line.strip();
-                if (content.isEmpty() || content.startsWith("#")) {
-                    continue;
-                }
-                int indent = line.length() - line.stripLeading().length();
-                while (content.startsWith("- ") || content.equals("-")) {
-                    popFrames(frames, indent, true);
-                    String parent = frames.isEmpty() ? "" : frames.peek().path();
-                    int index = itemCounts.merge(parent, 1, Integer::sum) - 1;
-                    frames.push(new Frame(indent, parent + "[" + index + "]", true));
-                    content = content.substring(1).strip();
-                    indent += 2;
-                }
-                if (content.isEmpty()) {
-                    continue;
-                }
-                Matcher keyValue = KEY_VALUE.matcher(content);
-                if (!keyValue.matches()) {
-                    assertThat(frames).as("a scalar outside a sequence: %s", line).isNotEmpty();
-                    entries.put(frames.peek().path(), scalar(content));
-                    continue;
-                }
-                popFrames(frames, indent, false);
-                String parent = frames.isEmpty() ? "" : frames.peek().path() + ".";
-                String path = parent + keyValue.group(1);
-                if (keyValue.group(2) == null) {
-                    frames.push(new Frame(indent, path, false));
-                } else {
-                    entries.put(path, scalar(keyValue.group(2)));
-                }
-            }
-            if (!entries.isEmpty()) {
+        List<JsonNode> all = YAML.readerFor(JsonNode.class).<JsonNode>readValues(text).readAll();
+        for (JsonNode document : all) {
+            if (document != null && document.isObject() && !document.isEmpty()) {
+                Map<String, String> entries = new LinkedHashMap<>();
+                flatten("", document, entries);
                 documents.add(entries);
             }
         }
         return documents;
     }
 
-    /**
-     * Leaves the mappings and sequence items that a line at {@code indent} is not inside of. A
-     * sequence item may sit at the indent of the key that holds the sequence.
-     */
-    private static void popFrames(Deque<Frame> frames, int indent, boolean item) {
-        while (!frames.isEmpty()
-                && (frames.peek().indent() > indent
-                        || (frames.peek().indent() == indent && (!item || frames.peek().item())))) {
-            frames.pop();
+    private static void flatten(String path, JsonNode node, Map<String, String> entries) {
+        if (node.isObject() && !node.isEmpty()) {
+            for (Map.Entry<String, JsonNode> field : node.properties()) {
+                flatten(
+                        path.isEmpty() ? field.getKey() : path + "." + field.getKey(),
+                        field.getValue(),
+                        entries);
+            }
+        } else if (node.isArray() && !node.isEmpty()) {
+            for (int i = 0; i < node.size(); i++) {
+                flatten(path + "[" + i + "]", node.get(i), entries);
+            }
+        } else if (node.isContainerNode()) {
+            entries.put(path, node.isObject() ? "{}" : "[]");
+        } else {
+            entries.put(path, node.asText());
         }
     }
-
-    private static String scalar(String text) {
-        String value = text.strip();
-        if (value.length() >= 2
-                && (value.startsWith("\"") || value.startsWith("'"))
-                && value.charAt(value.length() - 1) == value.charAt(0)) {
-            return value.substring(1, value.length() - 1);
-        }
-        int comment = value.indexOf(" #");
-        return comment < 0 ? value : value.substring(0, comment).strip();
-    }
-
-    /** An open mapping or sequence item while reading YAML. */
-    private record Frame(int indent, String path, boolean item) {}
 
     /** One YAML document of a manifest, flattened. */
     private record Document(Path file, Map<String, String> entries) {

@@ -43,6 +43,9 @@ public record KafkaOptions(
 
     public static final String DEFAULT_BOOTSTRAP_SERVERS = "127.0.0.1:9092";
 
+    /** {@code --transaction-timeout} when not given. */
+    public static final Duration DEFAULT_TRANSACTION_TIMEOUT = Duration.ofMinutes(10);
+
     /**
      * How the exactly-once sinks name their transactions: a small pool of ids per subtask, reused,
      * instead of a new id per checkpoint that the broker keeps for {@code
@@ -80,7 +83,7 @@ public record KafkaOptions(
         Duration transactionTimeout =
                 args.duration(
                         "transaction-timeout",
-                        Duration.ofMinutes(10),
+                        DEFAULT_TRANSACTION_TIMEOUT,
                         Duration.ofSeconds(10),
                         "Kafka transaction timeout of exactly-once sinks");
         return new KafkaOptions(bootstrapServers, prefix, guarantee, transactionTimeout, suffix);
