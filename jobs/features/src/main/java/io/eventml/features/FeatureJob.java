@@ -72,13 +72,17 @@ public final class FeatureJob {
         jobArgs.finish();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobSetup.checkTransactions(env, config.kafka());
-        new FeatureJob(
-                        config,
-                        kafkaSource(config),
-                        featureSink(config.kafka()),
-                        JobSetup.deadLetterSink(config.kafka()))
-                .build(env);
+        of(config).build(env);
         env.execute("EventML features");
+    }
+
+    /** The job as {@link #main} runs it: Kafka in and out, as {@code config} says. */
+    public static FeatureJob of(FeatureConfig config) {
+        return new FeatureJob(
+                config,
+                kafkaSource(config),
+                featureSink(config.kafka()),
+                JobSetup.deadLetterSink(config.kafka()));
     }
 
     public void build(StreamExecutionEnvironment env) {

@@ -87,15 +87,18 @@ public final class IngestionJob {
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobSetup.checkTransactions(env, config.kafka());
-        IngestionJob job =
-                new IngestionJob(
-                        config,
-                        config.kafka().partitionCount(Topics.EVENTS_CANONICAL),
-                        kafkaSource(config),
-                        canonicalSink(config.kafka()),
-                        JobSetup.deadLetterSink(config.kafka()));
-        job.build(env);
+        of(config).build(env);
         env.execute("EventML ingestion");
+    }
+
+    /** The job as {@link #main} runs it: Kafka in and out, as {@code config} says. */
+    public static IngestionJob of(IngestionConfig config) {
+        return new IngestionJob(
+                config,
+                config.kafka().partitionCount(Topics.EVENTS_CANONICAL),
+                kafkaSource(config),
+                canonicalSink(config.kafka()),
+                JobSetup.deadLetterSink(config.kafka()));
     }
 
     /** Adds the job to {@code env}: settings, source, pipeline, sinks. */

@@ -99,13 +99,14 @@ public final class LearningJob {
         jobArgs.finish();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobSetup.checkTransactions(env, config.kafka());
-        new LearningJob(
-                        config,
-                        featureSource(config),
-                        eventSource(config),
-                        Outputs.kafka(config.kafka()))
-                .build(env);
+        of(config).build(env);
         env.execute("EventML learning");
+    }
+
+    /** The job as {@link #main} runs it: Kafka in and out, as {@code config} says. */
+    public static LearningJob of(LearningConfig config) {
+        return new LearningJob(
+                config, featureSource(config), eventSource(config), Outputs.kafka(config.kafka()));
     }
 
     public void build(StreamExecutionEnvironment env) {
