@@ -12,11 +12,14 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.slf4j.LoggerFactory;
 
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -112,7 +115,7 @@ public record KafkaOptions(
                             + " timeout, or lower the checkpoint timeout");
         }
         Duration brokerMax = brokerMaxTransactionTimeout();
-        if (transactionTimeout.compareTo(brokerMax) > 0) {
+        if (brokerMax != null && transactionTimeout.compareTo(brokerMax) > 0) {
             throw new JobArgs.InvalidArgumentsException(
                     "--transaction-timeout is "
                             + transactionTimeout
@@ -126,7 +129,11 @@ public record KafkaOptions(
         }
     }
 
-    /** The broker's {@code transaction.max.timeout.ms}, as one of its nodes reports it. */
+    /**
+     * The broker's {@code transaction.max.timeout.ms}, as one of its nodes reports it; {@code
+     * null}, with a warning, when the job's principal may not read broker configurations (the
+     * broker then refuses a too long timeout itself when a sink begins, less clearly).
+     */
     private Duration brokerMaxTransactionTimeout() {
         try (Admin admin = Admin.create(adminProperties())) {
             Node node = admin.describeCluster().nodes().get(60, TimeUnit.SECONDS).iterator().next();
@@ -138,13 +145,28 @@ public record KafkaOptions(
                             .get(broker)
                             .get("transaction.max.timeout.ms");
             return Duration.ofMillis(Long.parseLong(entry.value()));
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof AuthorizationException) {
+                LoggerFactory.getLogger(KafkaOptions.class)
+                        .warn(
+                                "not allowed to read transaction.max.timeout.ms from {}; the"
+                                        + " transaction timeout {} is not checked against it",
+                                bootstrapServers,
+                                transactionTimeout);
+                return null;
+            }
+            throw cannotRead(e);
         } catch (Exception e) {
-            throw new IllegalStateException(
-                    "could not read transaction.max.timeout.ms from the broker at "
-                            + bootstrapServers
-                            + ": check --bootstrap-servers",
-                    e);
+            throw cannotRead(e);
         }
+    }
+
+    private IllegalStateException cannotRead(Exception e) {
+        return new IllegalStateException(
+                "could not read transaction.max.timeout.ms from the broker at "
+                        + bootstrapServers
+                        + ": check --bootstrap-servers",
+                e);
     }
 
     /** The name of a registry topic on this cluster. */
