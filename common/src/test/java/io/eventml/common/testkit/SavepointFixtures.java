@@ -185,7 +185,7 @@ public final class SavepointFixtures {
      * Waits until {@code job}, restored from a fixture, has completed a checkpoint: every task
      * restored its state and runs. Fails with the job's exceptions when it failed or restarted.
      */
-    public static void awaitRestoredAndCheckpointed(MiniClusterExtension cluster, JobClient job)
+    private static void awaitRestoredAndCheckpointed(MiniClusterExtension cluster, JobClient job)
             throws Exception {
         FlinkRest rest = rest(cluster);
         String id = job.getJobID().toString();
