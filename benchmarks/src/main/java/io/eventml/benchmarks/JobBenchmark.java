@@ -134,7 +134,7 @@ public final class JobBenchmark {
                 "learning (vectors)",
                 job(
                         "learning",
-                        List.of("--label-horizon", "10m", "--model-name", "bench"),
+                        List.of("--label-horizon", "2m", "--model-name", "bench"),
                         Map.of(),
                         vectors));
         double trainer = trainerOnRocksDb(Topics.ML_TRAINING_EXAMPLES.name() + suffix);

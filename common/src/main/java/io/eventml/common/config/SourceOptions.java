@@ -202,12 +202,22 @@ public record SourceOptions(
                 new TopicDeserializer<>(topic.valueCodec(), type));
     }
 
+    /** A Kafka source of one registry topic, read by {@code deserializer}. */
+    public <T> KafkaSource<TopicInput<T>> topicSource(
+            KafkaOptions kafka, Topic<String, T> topic, TopicDeserializer<T> deserializer) {
+        return kafkaSource(kafka, List.of(kafka.topic(topic)), deserializer);
+    }
+
     /**
-     * {@link #watermarks} of a topic's inputs by the event time of their values; dead letters never
-     * move them.
+     * {@link #watermarks} of a topic's inputs by the event time of their values, or the Kafka
+     * timestamp of records skipped undecoded; dead letters never move them.
      */
     public <T> WatermarkStrategy<TopicInput<T>> inputWatermarks(EventTime<T> eventTime) {
-        return watermarks((in, ts) -> in.isValid() ? eventTime.of(in.value()) : Long.MIN_VALUE);
+        return watermarks(
+                (in, ts) ->
+                        in.isValid()
+                                ? eventTime.of(in.value())
+                                : in.isSkipped() ? in.skippedTime() : Long.MIN_VALUE);
     }
 
     /** The event time of a value, epoch ms. */

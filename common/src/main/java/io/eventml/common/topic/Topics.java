@@ -93,6 +93,13 @@ public final class Topics {
                     new CanonicalEventCodec(),
                     "normalised, de-duplicated events, keyed by user (by store for sensor readings)");
 
+    /**
+     * The header on every record the ingestion job writes to {@link #EVENTS_CANONICAL}: the event's
+     * {@link io.eventml.common.event.EventType} (its wire name, UTF-8), so that a reader that needs
+     * only some types skips the others without decoding them.
+     */
+    public static final String EVENT_TYPE_HEADER = "eventml.type";
+
     public static final Topic<String, DeadLetter> EVENTS_DLQ =
             new Topic<>(
                     "events.dlq",

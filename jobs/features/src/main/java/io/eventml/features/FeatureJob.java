@@ -100,7 +100,7 @@ public final class FeatureJob {
         Outputs out = pipeline(events, config.allowedLateness());
         out.vectors().sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
         String canonicalTopic = config.kafka().topic(Topics.EVENTS_CANONICAL);
-        input.filter(in -> !in.isValid())
+        input.filter(TopicInput::isDeadLetter)
                 .name("Unreadable records")
                 .map(TopicInput::deadLetter)
                 .returns(DeadLetter.class)

@@ -169,7 +169,7 @@ public final class IngestionJob {
 
     /**
      * {@code events.canonical}: keyed by user (store for sensor readings), timestamped with the
-     * event time.
+     * event time, its type in the header {@link Topics#EVENT_TYPE_HEADER}.
      */
     public static KafkaSink<CanonicalEvent> canonicalSink(KafkaOptions kafka) {
         return kafka.sink(
@@ -178,6 +178,8 @@ public final class IngestionJob {
                         kafka.topic(Topics.EVENTS_CANONICAL),
                         Topics.EVENTS_CANONICAL.valueCodec(),
                         CanonicalEvent::partitionKey,
-                        CanonicalEvent::eventTime));
+                        CanonicalEvent::eventTime,
+                        Topics.EVENT_TYPE_HEADER,
+                        e -> e.type().name()));
     }
 }

@@ -212,10 +212,24 @@ class IngestionJobTest {
         assertThat(raw.stream().filter(r -> r.duplicate() && !r.isCorrupted()).count())
                 .isPositive();
 
+        List<ConsumerRecord<byte[], byte[]>> canonicalRecords =
+                KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
         List<CanonicalEvent> canonical =
-                KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL)).stream()
+                canonicalRecords.stream()
                         .map(c -> Topics.EVENTS_CANONICAL.valueCodec().decode(c.value()).value())
                         .collect(Collectors.toList());
+        // Every record names its event's type in a header, for readers that skip types undecoded.
+        for (int i = 0; i < canonical.size(); i++) {
+            assertThat(
+                            new String(
+                                    canonicalRecords
+                                            .get(i)
+                                            .headers()
+                                            .lastHeader(Topics.EVENT_TYPE_HEADER)
+                                            .value(),
+                                    StandardCharsets.UTF_8))
+                    .isEqualTo(canonical.get(i).type().name());
+        }
         Map<EventSource, Long> actualCanonical =
                 canonical.stream()
                         .collect(

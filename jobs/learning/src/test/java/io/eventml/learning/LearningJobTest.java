@@ -218,7 +218,10 @@ class LearningJobTest {
             List<ConsumerRecord<byte[], byte[]>> records,
             List<ProducerRecord<byte[], byte[]>> out) {
         for (ConsumerRecord<byte[], byte[]> r : records) {
-            out.add(new ProducerRecord<>(topic, r.partition(), r.timestamp(), r.key(), r.value()));
+            // Headers too: the learning job skips canonical events by their type header.
+            out.add(
+                    new ProducerRecord<>(
+                            topic, r.partition(), r.timestamp(), r.key(), r.value(), r.headers()));
         }
     }
 
@@ -254,6 +257,8 @@ class LearningJobTest {
         DataStream<CanonicalEvent> events =
                 env.fromSource(eventSource, LearningJob.eventWatermarks(config), "events.canonical")
                         .uid(LearningJob.EVENTS_SOURCE_UID)
+                        // Skips the events the source passed over undecoded (not purchases).
+                        .filter(TopicInput::isValid)
                         .map(TopicInput::value)
                         .returns(CanonicalEvent.class);
         LearningJob.Streams out = LearningJob.pipeline(vectors, events, config);
