@@ -82,6 +82,7 @@ class DeployManifestsTest {
     private static final List<String> SHARED_FLINK_SETTINGS =
             List.of(
                     "state.backend.type",
+                    "state.backend.rocksdb.use-bloom-filter",
                     "execution.checkpointing.incremental",
                     "execution.checkpointing.mode",
                     "execution.checkpointing.interval",

@@ -73,6 +73,8 @@ public final class FlinkTestCluster {
     public static Configuration configuration() {
         Configuration config = new Configuration();
         config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        // As flink-conf/config.yaml.
+        config.setString("state.backend.rocksdb.use-bloom-filter", "true");
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tempDirUri("eventml-checkpoints-"));
