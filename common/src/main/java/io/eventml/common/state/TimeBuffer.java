@@ -1,6 +1,8 @@
 package io.eventml.common.state;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -16,17 +18,38 @@ import java.util.List;
  * size at or after {@code t}, and one event-time timer per key and slot releases them all. A slot
  * of one millisecond holds each timestamp apart (one timer per distinct time); a slot of a second
  * coalesces the timers of a busy key at the price of up to a second of extra delay.
+ *
+ * <p>Each slot is a list in a state namespace of its own ({@link SlotStates}): holding a record is
+ * an append and a timer registration, neither of which reads state (on RocksDB a merge and a put),
+ * and releasing a slot reads and clears its list once.
+ *
+ * <p>Version 0.1.0 kept the slots as entries of one map state, {@code name}; a savepoint of it is
+ * restored into that map and its slots are released from there by their restored timers.
  */
 public final class TimeBuffer<T> {
-    private final MapState<Long, List<T>> held;
+    private final SlotStates slots;
+    private final ListStateDescriptor<T> slot;
+    private final MapState<Long, List<T>> held010;
     private final long slotMillis;
 
     public TimeBuffer(
-            RuntimeContext context, String name, TypeInformation<T> type, long slotMillis) {
+            SlotStates slots,
+            RuntimeContext context,
+            String name,
+            TypeInformation<T> type,
+            long slotMillis) {
         if (slotMillis < 1) {
             throw new IllegalArgumentException("slots must be at least 1 ms, got " + slotMillis);
         }
-        held = context.getMapState(new MapStateDescriptor<>(name, Types.LONG, Types.LIST(type)));
+        if (slots == null) {
+            throw new IllegalStateException(
+                    "a TimeBuffer needs the slot states of its operator: run the function with"
+                            + " SlottedOperators.process or SlottedOperators.coProcess");
+        }
+        this.slots = slots;
+        this.slot = new ListStateDescriptor<>(name + "-by-slot", type);
+        this.held010 =
+                context.getMapState(new MapStateDescriptor<>(name, Types.LONG, Types.LIST(type)));
         this.slotMillis = slotMillis;
     }
 
@@ -44,26 +67,29 @@ public final class TimeBuffer<T> {
         if (time <= timers.currentWatermark()) {
             return false;
         }
-        long slot = slotOf(time);
-        List<T> values = held.get(slot);
-        if (values == null) {
-            values = new ArrayList<>(2);
-            timers.registerEventTimeTimer(slot);
-        }
-        values.add(value);
-        held.put(slot, values);
+        long end = slotOf(time);
+        slots.inSlot(end, slot).add(value);
+        // Registering a timer that exists already changes nothing.
+        timers.registerEventTimeTimer(end);
         return true;
     }
 
     /**
-     * The values held in the slot ending at {@code slot}, now removed; empty when there are none.
+     * The values held in the slot ending at {@code end}, now removed; empty when there are none.
      */
-    public List<T> release(long slot) throws Exception {
-        List<T> values = held.get(slot);
-        if (values == null) {
-            return List.of();
+    public List<T> release(long end) throws Exception {
+        ListState<T> list = slots.inSlot(end, slot);
+        List<T> values = new ArrayList<>();
+        Iterable<T> held = list.get();
+        if (held != null) {
+            held.forEach(values::add);
+            list.clear();
         }
-        held.remove(slot);
+        List<T> restored = held010.get(end);
+        if (restored != null) {
+            values.addAll(restored);
+            held010.remove(end);
+        }
         return values;
     }
 }

@@ -10,6 +10,7 @@ import io.eventml.common.features.FeatureVector;
 import io.eventml.common.serde.DecodeError;
 import io.eventml.common.serde.Origin;
 import io.eventml.common.serde.ReasonCode;
+import io.eventml.common.state.SlottedOperators;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
@@ -158,7 +159,11 @@ public final class FeatureJob {
                                                         || e.type() == EventType.PURCHASE))
                         .name("Item events")
                         .keyBy(CanonicalEvent::itemId)
-                        .process(new ItemFeatureFunction(lateness, lateViews))
+                        .transform(
+                                "Item features",
+                                TypeInformation.of(PendingVector.class),
+                                SlottedOperators.process(
+                                        new ItemFeatureFunction(lateness, lateViews)))
                         .uid(ITEM_UID)
                         .name("Item features");
         DataStream<CanonicalEvent> footfall =
@@ -172,7 +177,11 @@ public final class FeatureJob {
                         .name("In-store views")
                         .keyBy(p -> p.view().storeId())
                         .connect(footfall.keyBy(CanonicalEvent::storeId))
-                        .process(new StoreFootfallFunction(lateness, lateViews))
+                        .transform(
+                                "Store footfall",
+                                TypeInformation.of(PendingVector.class),
+                                SlottedOperators.coProcess(
+                                        new StoreFootfallFunction(lateness, lateViews)))
                         .uid(STORE_UID)
                         .name("Store footfall");
         DataStream<PendingVector> views =
@@ -184,7 +193,11 @@ public final class FeatureJob {
         SingleOutputStreamOperator<FeatureVector> vectors =
                 views.keyBy(p -> p.view().userId())
                         .connect(userEvents.keyBy(CanonicalEvent::userId))
-                        .process(new UserFeatureFunction(lateness, lateViews))
+                        .transform(
+                                "User features",
+                                TypeInformation.of(FeatureVector.class),
+                                SlottedOperators.coProcess(
+                                        new UserFeatureFunction(lateness, lateViews)))
                         .uid(USER_UID)
                         .name("User features");
         return new Outputs(

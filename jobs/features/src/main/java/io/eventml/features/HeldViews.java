@@ -1,5 +1,6 @@
 package io.eventml.features;
 
+import io.eventml.common.state.SlotStates;
 import io.eventml.common.state.TimeBuffer;
 
 import org.apache.flink.api.common.functions.RuntimeContext;
@@ -43,11 +44,12 @@ final class HeldViews<V> {
     private final Counter tooLate;
 
     HeldViews(
+            SlotStates slots,
             RuntimeContext context,
             TypeInformation<V> type,
             long allowedLatenessMillis,
             MetricGroup metrics) {
-        this.buffer = new TimeBuffer<>(context, "held-views", type, SLOT_MILLIS);
+        this.buffer = new TimeBuffer<>(slots, context, "held-views", type, SLOT_MILLIS);
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.behindWatermark = metrics.counter("viewsBehindWatermark");
         this.tooLate = metrics.counter("lateViews");

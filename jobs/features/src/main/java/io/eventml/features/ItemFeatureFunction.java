@@ -3,6 +3,7 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.state.ListStates;
+import io.eventml.common.state.SlotStates;
 import io.eventml.features.state.ItemState;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -37,8 +38,11 @@ import java.util.List;
  * after the item's last event, when every window is empty.
  */
 public final class ItemFeatureFunction
-        extends KeyedProcessFunction<String, CanonicalEvent, PendingVector> {
+        extends KeyedProcessFunction<String, CanonicalEvent, PendingVector>
+        implements SlotStates.User {
     private static final long serialVersionUID = 1L;
+
+    private transient SlotStates slots;
 
     /** Longer than the 24 h window at one-hour granularity. */
     static final long RETENTION = 25 * Retention.HOUR;
@@ -57,6 +61,11 @@ public final class ItemFeatureFunction
     }
 
     @Override
+    public void useSlotStates(SlotStates slots) {
+        this.slots = slots;
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         state =
                 getRuntimeContext()
@@ -67,6 +76,7 @@ public final class ItemFeatureFunction
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         views =
                 new HeldViews<>(
+                        slots,
                         getRuntimeContext(),
                         TypeInformation.of(CanonicalEvent.class),
                         allowedLatenessMillis,

@@ -1,6 +1,7 @@
 package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
+import io.eventml.common.state.SlotStates;
 import io.eventml.features.state.StoreState;
 import io.eventml.features.state.TimedValue;
 
@@ -29,8 +30,11 @@ import java.util.List;
  * the last reading.
  */
 public final class StoreFootfallFunction
-        extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, PendingVector> {
+        extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, PendingVector>
+        implements SlotStates.User {
     private static final long serialVersionUID = 1L;
+
+    private transient SlotStates slots;
 
     static final long RETENTION = StoreState.SLOTS * 60_000L + 60_000L;
 
@@ -48,6 +52,11 @@ public final class StoreFootfallFunction
     }
 
     @Override
+    public void useSlotStates(SlotStates slots) {
+        this.slots = slots;
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         state =
                 getRuntimeContext()
@@ -62,6 +71,7 @@ public final class StoreFootfallFunction
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         views =
                 new HeldViews<>(
+                        slots,
                         getRuntimeContext(),
                         TypeInformation.of(PendingVector.class),
                         allowedLatenessMillis,

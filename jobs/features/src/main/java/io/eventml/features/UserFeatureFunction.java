@@ -5,6 +5,7 @@ import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.raw.LoyaltyTier;
 import io.eventml.common.state.ListStates;
+import io.eventml.common.state.SlotStates;
 import io.eventml.features.state.UserDelta;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
@@ -60,8 +61,11 @@ import java.util.Map;
  * at whole hours.
  */
 public final class UserFeatureFunction
-        extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, FeatureVector> {
+        extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, FeatureVector>
+        implements SlotStates.User {
     private static final long serialVersionUID = 1L;
+
+    private transient SlotStates slots;
 
     /** Longer than the 24 h window at one-hour granularity. */
     static final long ACTIVITY_RETENTION = 25 * Retention.HOUR;
@@ -86,6 +90,11 @@ public final class UserFeatureFunction
     public UserFeatureFunction(long allowedLatenessMillis, OutputTag<LateView> lateViews) {
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.lateViews = lateViews;
+    }
+
+    @Override
+    public void useSlotStates(SlotStates slots) {
+        this.slots = slots;
     }
 
     @Override
@@ -115,6 +124,7 @@ public final class UserFeatureFunction
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         views =
                 new HeldViews<>(
+                        slots,
                         getRuntimeContext(),
                         TypeInformation.of(PendingVector.class),
                         allowedLatenessMillis,

@@ -3,12 +3,12 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.ops.FeatureRescan;
+import io.eventml.common.state.SlottedOperators;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.apache.flink.util.OutputTag;
@@ -44,8 +44,7 @@ class ItemFeatureFunctionTest {
             harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        new KeyedProcessOperator<>(
-                                new ItemFeatureFunction(Disorder.LATENESS, LATE)),
+                        SlottedOperators.process(new ItemFeatureFunction(Disorder.LATENESS, LATE)),
                         CanonicalEvent::itemId,
                         Types.STRING);
         if (onRocksDb) {

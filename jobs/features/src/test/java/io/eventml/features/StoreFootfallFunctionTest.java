@@ -3,12 +3,12 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.ops.FeatureRescan;
+import io.eventml.common.state.SlottedOperators;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -38,7 +38,7 @@ class StoreFootfallFunctionTest {
             harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(
+                        SlottedOperators.coProcess(
                                 new StoreFootfallFunction(Disorder.LATENESS, LATE)),
                         (PendingVector p) -> p.view().storeId(),
                         CanonicalEvent::storeId,
@@ -166,7 +166,7 @@ class StoreFootfallFunctionTest {
     void viewsGetTheFootfallOfTheFifteenMinutesBeforeThemAndStateExpires() throws Exception {
         try (var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(
+                        SlottedOperators.coProcess(
                                 new StoreFootfallFunction(Disorder.LATENESS, LATE)),
                         (PendingVector p) -> p.view().storeId(),
                         CanonicalEvent::storeId,

@@ -5,6 +5,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.state.ListStates;
+import io.eventml.common.state.SlotStates;
 import io.eventml.common.state.TimeBuffer;
 
 import org.apache.flink.api.common.functions.OpenContext;
@@ -46,7 +47,8 @@ import java.util.List;
  * gone a horizon plus the allowed lateness after the user's last purchase and view.
  */
 public final class LabelJoinFunction
-        extends KeyedCoProcessFunction<String, FeatureVector, CanonicalEvent, TrainingExample> {
+        extends KeyedCoProcessFunction<String, FeatureVector, CanonicalEvent, TrainingExample>
+        implements SlotStates.User {
     private static final long serialVersionUID = 1L;
 
     public static final Duration DEFAULT_HORIZON = Duration.ofMinutes(30);
@@ -72,6 +74,7 @@ public final class LabelJoinFunction
     private final long horizonMillis;
     private final long allowedLatenessMillis;
 
+    private transient SlotStates slots;
     private transient TimeBuffer<FeatureVector> views;
     private transient ListState<Purchase> purchases;
 
@@ -110,9 +113,15 @@ public final class LabelJoinFunction
     }
 
     @Override
+    public void useSlotStates(SlotStates slots) {
+        this.slots = slots;
+    }
+
+    @Override
     public void open(OpenContext openContext) {
         views =
                 new TimeBuffer<>(
+                        slots,
                         getRuntimeContext(),
                         "held-views",
                         TypeInformation.of(FeatureVector.class),

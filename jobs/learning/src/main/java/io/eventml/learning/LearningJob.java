@@ -14,12 +14,14 @@ import io.eventml.common.serde.Codec;
 import io.eventml.common.serde.DecodeError;
 import io.eventml.common.serde.Origin;
 import io.eventml.common.serde.ReasonCode;
+import io.eventml.common.state.SlottedOperators;
 import io.eventml.common.topic.TopicDeserializer;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -180,7 +182,12 @@ public final class LearningJob {
                                 events.filter(e -> e.type() == EventType.PURCHASE)
                                         .name("Purchases")
                                         .keyBy(CanonicalEvent::userId))
-                        .process(new LabelJoinFunction(config.horizon(), config.allowedLateness()))
+                        .transform(
+                                "Label join",
+                                TypeInformation.of(TrainingExample.class),
+                                SlottedOperators.coProcess(
+                                        new LabelJoinFunction(
+                                                config.horizon(), config.allowedLateness())))
                         .uid(LABEL_JOIN_UID)
                         .name("Label join");
         String model = config.modelName();

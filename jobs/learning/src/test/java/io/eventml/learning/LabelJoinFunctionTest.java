@@ -6,12 +6,12 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.state.SlottedOperators;
 
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.ml.linalg.DenseVector;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -48,7 +48,7 @@ class LabelJoinFunctionTest {
             harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        new KeyedCoProcessOperator<>(new LabelJoinFunction(HORIZON, LATENESS)),
+                        SlottedOperators.coProcess(new LabelJoinFunction(HORIZON, LATENESS)),
                         FeatureVector::userId,
                         CanonicalEvent::userId,
                         Types.STRING);

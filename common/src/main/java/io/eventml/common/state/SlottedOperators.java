@@ -1,0 +1,77 @@
+package io.eventml.common.state;
+
+import org.apache.flink.api.common.state.State;
+import org.apache.flink.api.common.state.StateDescriptor;
+import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
+import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+
+/**
+ * The operators that run keyed process functions which keep state per event-time slot ({@link
+ * SlotStates}): Flink's own keyed process operators, which also hand the function its slot states
+ * before it opens. Use with {@code KeyedStream#transform} or {@code ConnectedStreams#transform}.
+ */
+public final class SlottedOperators {
+    private SlottedOperators() {}
+
+    public static <K, IN, OUT, F extends KeyedProcessFunction<K, IN, OUT> & SlotStates.User>
+            OneInputStreamOperator<IN, OUT> process(F function) {
+        return new Process<>(function);
+    }
+
+    public static <
+                    K,
+                    IN1,
+                    IN2,
+                    OUT,
+                    F extends KeyedCoProcessFunction<K, IN1, IN2, OUT> & SlotStates.User>
+            TwoInputStreamOperator<IN1, IN2, OUT> coProcess(F function) {
+        return new CoProcess<>(function);
+    }
+
+    private static final class Process<K, IN, OUT> extends KeyedProcessOperator<K, IN, OUT>
+            implements SlotStates {
+        private static final long serialVersionUID = 1L;
+
+        Process(KeyedProcessFunction<K, IN, OUT> function) {
+            super(function);
+        }
+
+        @Override
+        public void open() throws Exception {
+            ((SlotStates.User) userFunction).useSlotStates(this);
+            super.open();
+        }
+
+        @Override
+        public <S extends State> S inSlot(long slot, StateDescriptor<S, ?> descriptor)
+                throws Exception {
+            return getPartitionedState(slot, LongSerializer.INSTANCE, descriptor);
+        }
+    }
+
+    private static final class CoProcess<K, IN1, IN2, OUT>
+            extends KeyedCoProcessOperator<K, IN1, IN2, OUT> implements SlotStates {
+        private static final long serialVersionUID = 1L;
+
+        CoProcess(KeyedCoProcessFunction<K, IN1, IN2, OUT> function) {
+            super(function);
+        }
+
+        @Override
+        public void open() throws Exception {
+            ((SlotStates.User) userFunction).useSlotStates(this);
+            super.open();
+        }
+
+        @Override
+        public <S extends State> S inSlot(long slot, StateDescriptor<S, ?> descriptor)
+                throws Exception {
+            return getPartitionedState(slot, LongSerializer.INSTANCE, descriptor);
+        }
+    }
+}
