@@ -33,6 +33,11 @@ public final class SlottedOperators {
         return new CoProcess<>(function);
     }
 
+    /** Hands the function its slots; the function's open, which builds on them, comes next. */
+    private static void handOver(Object function, SlotStates slots) {
+        ((SlotStates.User) function).useSlotStates(slots);
+    }
+
     private static final class Process<K, IN, OUT> extends KeyedProcessOperator<K, IN, OUT>
             implements SlotStates {
         private static final long serialVersionUID = 1L;
@@ -43,7 +48,7 @@ public final class SlottedOperators {
 
         @Override
         public void open() throws Exception {
-            ((SlotStates.User) userFunction).useSlotStates(this);
+            handOver(userFunction, this);
             super.open();
         }
 
@@ -64,7 +69,7 @@ public final class SlottedOperators {
 
         @Override
         public void open() throws Exception {
-            ((SlotStates.User) userFunction).useSlotStates(this);
+            handOver(userFunction, this);
             super.open();
         }
 
