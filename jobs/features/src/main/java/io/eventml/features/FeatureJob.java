@@ -14,6 +14,7 @@ import io.eventml.common.state.SlottedOperators;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
+import io.eventml.features.state.UserDelta;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -189,7 +190,9 @@ public final class FeatureJob {
                         .name("Online views")
                         .union(inStore);
         DataStream<CanonicalEvent> userEvents =
-                events.filter(e -> e.userId() != null).name("User events");
+                // Only what moves a user feature crosses the network (page views do not).
+                events.filter(e -> e.userId() != null && UserDelta.movesUserFeatures(e.type()))
+                        .name("User events");
         SingleOutputStreamOperator<FeatureVector> vectors =
                 views.keyBy(p -> p.view().userId())
                         .connect(userEvents.keyBy(CanonicalEvent::userId))

@@ -26,8 +26,19 @@ public class UserDelta {
 
     public UserDelta() {}
 
+    /** Whether events of {@code type} move a feature of their user (page views do not). */
+    public static boolean movesUserFeatures(EventType type) {
+        return switch (type) {
+            case PRODUCT_VIEW, CLICK, ADD_TO_CART, PURCHASE, SOCIAL_POST, LOYALTY_UPDATE -> true;
+            default -> false;
+        };
+    }
+
     /** The delta of {@code e}, or {@code null} when its type moves no feature of the user. */
     public static UserDelta of(CanonicalEvent e) {
+        if (!movesUserFeatures(e.type())) {
+            return null;
+        }
         UserDelta d = new UserDelta();
         d.time = e.eventTime();
         d.type = e.type();
