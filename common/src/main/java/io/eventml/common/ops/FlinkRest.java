@@ -16,7 +16,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -201,6 +203,39 @@ public final class FlinkRest {
         return new int[] {
             overview.path("taskmanagers").asInt(), overview.path("slots-available").asInt()
         };
+    }
+
+    /**
+     * Kafka transactions that a job's exactly-once sinks could not commit, per sink (Flink's {@code
+     * failedCommittables} of each committer, summed over its subtasks); only sinks with failures
+     * are listed. A transaction fails to commit when its commit comes after the broker aborted it
+     * (the job was down, or its commit delayed, for longer than the transaction timeout): its
+     * records are lost, and Flink only logs a warning and counts it here.
+     */
+    public Map<String, Long> failedCommits(String jobId) throws IOException {
+        Map<String, Long> failed = new TreeMap<>();
+        for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
+            String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
+            List<String> ids = new ArrayList<>();
+            for (JsonNode m : get(path + "/subtasks/metrics")) {
+                String id = m.path("id").asText();
+                if (id.endsWith(".failedCommittables")) {
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                continue;
+            }
+            for (JsonNode m :
+                    get(path + "/subtasks/metrics?agg=sum&get=" + String.join(",", ids))) {
+                long n = m.path("sum").asLong();
+                if (n > 0) {
+                    String id = m.path("id").asText();
+                    failed.merge(id.substring(0, id.lastIndexOf('.')), n, Long::sum);
+                }
+            }
+        }
+        return failed;
     }
 
     /** Any GET of the REST API, as JSON (job details, checkpoint statistics, metrics). */

@@ -213,6 +213,9 @@ public final class SuiteAdmin {
                 System.out.println("Jobs (" + rest + "):");
                 for (FlinkRest.Job j : flink.jobs()) {
                     System.out.printf("  %-10s %-36s %s%n", j.state(), j.name(), j.id());
+                    if (j.state().equals("RUNNING")) {
+                        reportFailedCommits(flink.failedCommits(j.id()));
+                    }
                 }
                 try (Admin admin = admin(bootstrap)) {
                     status(admin, bootstrap, "");
@@ -371,6 +374,20 @@ public final class SuiteAdmin {
             }
         }
         admin.createTopics(missing).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * Says loudly which sinks of a job could not commit Kafka transactions: their records are lost
+     * (docs/operations.md, "Lost transactions").
+     */
+    static void reportFailedCommits(Map<String, Long> failed) {
+        failed.forEach(
+                (sink, count) ->
+                        System.out.printf(
+                                "    DATA LOST: %,d Kafka transaction(s) of %s could not be committed"
+                                        + " (aborted by the broker after the transaction timeout);"
+                                        + " see docs/operations.md, \"Lost transactions\"%n",
+                                count, sink));
     }
 
     static void status(Admin admin, String bootstrap, String suffix) throws Exception {

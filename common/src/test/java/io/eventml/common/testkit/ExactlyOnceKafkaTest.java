@@ -1,6 +1,7 @@
 package io.eventml.common.testkit;
 
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.ops.FlinkRest;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -17,8 +18,10 @@ import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -29,11 +32,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -76,19 +83,83 @@ class ExactlyOnceKafkaTest {
     void aFailureBetweenPreCommitAndCommitLosesAndDuplicatesNothing() throws Exception {
         String failureId = "pre-commit-" + KafkaBrokerExtension.uniqueSuffix();
         runWithFailure(
-                new FailOnceInSnapshot<>(failureId, RECORDS / 3),
-                () -> FailOnceInSnapshot.hasFailed(failureId));
+                OnceInSnapshot.fail(failureId, RECORDS / 3),
+                () -> OnceInSnapshot.happened(failureId));
+    }
+
+    /**
+     * An outage longer than the transaction timeout: a checkpoint's commit is held back (its task
+     * blocked) for longer than the sink's transaction timeout, so the broker aborts the transaction
+     * before the commit reaches it. Its records are lost, which no exactly-once sink can prevent
+     * once the broker has given up on the transaction, and which must never go unnoticed: the
+     * connector only logs it, Flink's committer counts it in {@code failedCommittables}, and {@link
+     * FlinkRest#failedCommits} (what {@code eventml.sh status} reports) finds it.
+     */
+    @Test
+    void aCommitLaterThanTheTransactionTimeoutLosesItsRecordsAndIsReported() throws Exception {
+        String input = KAFKA.createTopic("eos-in", 1);
+        String output = KAFKA.createTopic("eos-out", 1);
+        int records = 600;
+        produceNumbered(input, records);
+
+        String id = "late-commit-" + KafkaBrokerExtension.uniqueSuffix();
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        env.setParallelism(1);
+        env.fromSource(source(input, false), WatermarkStrategy.noWatermarks(), "kafka-in")
+                .map(new Slowdown<>(20))
+                .returns(KeyedValue.class)
+                .keyBy(KeyedValue::key)
+                .process(new CountPerKey())
+                .uid("count-per-key")
+                // Blocks for 8 s: past the 3 s transaction timeout and the broker's abort check.
+                .map(OnceInSnapshot.<KeyedValue>block(id, records / 3, 8_000))
+                .returns(KeyedValue.class)
+                .sinkTo(sink(output, "eos-late-" + output, Duration.ofSeconds(3)));
+        JobClient job = env.executeAsync("a commit later than the transaction timeout");
+        FlinkRest rest = FlinkTestCluster.rest(FLINK);
+        // Unbounded, as in production: the job runs until the failed commit is counted and every
+        // record has been read and had a checkpoint to commit it, then it is cancelled.
+        Map<String, Long> failed = Map.of();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (failed.isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            try {
+                failed = rest.failedCommits(job.getJobID().toHexString());
+            } catch (IOException e) {
+                // Vertex metrics come and go while tasks start.
+            }
+        }
+        FlinkTestCluster.awaitRecordsRead(FLINK, job, "kafka-in", records);
+        Thread.sleep(3 * FlinkTestCluster.CHECKPOINT_INTERVAL.toMillis() + 1_000);
+        job.cancel().get(1, TimeUnit.MINUTES);
+
+        assertThat(OnceInSnapshot.happened(id))
+                .as("the commit must have been held back for this test to mean anything")
+                .isTrue();
+        assertThat(failed)
+                .as("the transaction that could not be committed, counted per sink")
+                .hasSize(1)
+                .allSatisfy((sink, count) -> assertThat(count).isEqualTo(1));
+        List<Integer> written =
+                KafkaBrokerExtension.values(KAFKA.drain(output)).stream()
+                        .map(v -> Integer.parseInt(v.split(",")[0]))
+                        .collect(Collectors.toList());
+        assertThat(written).doesNotHaveDuplicates();
+        List<Integer> lost =
+                IntStream.range(0, Collections.max(written))
+                        .filter(i -> !written.contains(i))
+                        .boxed()
+                        .collect(Collectors.toList());
+        assertThat(lost)
+                .as("records of the aborted transaction are missing before later, committed ones")
+                .isNotEmpty();
     }
 
     private static void runWithFailure(
             MapFunction<KeyedValue, KeyedValue> failure, BooleanSupplier failed) throws Exception {
         String input = KAFKA.createTopic("eos-in", 2);
         String output = KAFKA.createTopic("eos-out", 2);
-        List<Map.Entry<String, String>> records = new ArrayList<>();
-        for (int i = 0; i < RECORDS; i++) {
-            records.add(Map.entry("k" + (i % KEYS), Integer.toString(i)));
-        }
-        KAFKA.produceStrings(input, records);
+        produceNumbered(input, RECORDS);
 
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         env.setParallelism(2);
@@ -131,6 +202,15 @@ class ExactlyOnceKafkaTest {
         }
     }
 
+    /** Writes the values 0 .. n - 1 to {@code topic}, value i keyed "k" + i % KEYS. */
+    private static void produceNumbered(String topic, int n) {
+        List<Map.Entry<String, String>> records = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            records.add(Map.entry("k" + (i % KEYS), Integer.toString(i)));
+        }
+        KAFKA.produceStrings(topic, records);
+    }
+
     /** Counts records per key in keyed (RocksDB) state and emits "value,count". */
     static final class CountPerKey extends KeyedProcessFunction<String, KeyedValue, KeyedValue> {
         private transient ValueState<Long> count;
@@ -150,17 +230,29 @@ class ExactlyOnceKafkaTest {
     }
 
     private static KafkaSource<KeyedValue> source(String topic) {
-        return KafkaSource.<KeyedValue>builder()
-                .setBootstrapServers(KAFKA.bootstrapServers())
-                .setTopics(topic)
-                .setGroupId("eos-kit")
-                .setStartingOffsets(OffsetsInitializer.earliest())
-                .setBounded(OffsetsInitializer.latest())
-                .setDeserializer(new KeyedValueDeserializer())
-                .build();
+        return source(topic, true);
+    }
+
+    private static KafkaSource<KeyedValue> source(String topic, boolean bounded) {
+        KafkaSourceBuilder<KeyedValue> source =
+                KafkaSource.<KeyedValue>builder()
+                        .setBootstrapServers(KAFKA.bootstrapServers())
+                        .setTopics(topic)
+                        .setGroupId("eos-kit")
+                        .setStartingOffsets(OffsetsInitializer.earliest())
+                        .setDeserializer(new KeyedValueDeserializer());
+        if (bounded) {
+            source.setBounded(OffsetsInitializer.latest());
+        }
+        return source.build();
     }
 
     private static KafkaSink<KeyedValue> sink(String topic, String transactionalIdPrefix) {
+        return sink(topic, transactionalIdPrefix, Duration.ofMinutes(1));
+    }
+
+    private static KafkaSink<KeyedValue> sink(
+            String topic, String transactionalIdPrefix, Duration transactionTimeout) {
         return KafkaSink.<KeyedValue>builder()
                 .setBootstrapServers(KAFKA.bootstrapServers())
                 .setRecordSerializer(new KeyedValueSerializer(topic))
@@ -168,7 +260,7 @@ class ExactlyOnceKafkaTest {
                 .setTransactionalIdPrefix(transactionalIdPrefix)
                 // The jobs' naming strategy, which aborts what a failure left open by listing it.
                 .setTransactionNamingStrategy(KafkaOptions.TRANSACTION_NAMING)
-                .setProperty("transaction.timeout.ms", "60000")
+                .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()))
                 .build();
     }
 

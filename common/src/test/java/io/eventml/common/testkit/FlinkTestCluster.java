@@ -110,6 +110,13 @@ public final class FlinkTestCluster {
         return cluster;
     }
 
+    /** The REST API of a test cluster. */
+    public static FlinkRest rest(MiniClusterExtension cluster) {
+        Configuration client = cluster.getClientConfiguration();
+        return new FlinkRest(
+                "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT));
+    }
+
     /**
      * Waits (up to three minutes) until the job's sources named {@code Source: <source>...} have
      * read {@code records} records since the job started, as Flink's REST API counts them: progress
@@ -119,13 +126,7 @@ public final class FlinkTestCluster {
     public static void awaitRecordsRead(
             MiniClusterExtension cluster, JobClient job, String source, long records)
             throws Exception {
-        Configuration client = cluster.getClientConfiguration();
-        FlinkRest rest =
-                new FlinkRest(
-                        "http://"
-                                + client.get(RestOptions.ADDRESS)
-                                + ":"
-                                + client.get(RestOptions.PORT));
+        FlinkRest rest = rest(cluster);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         long read = 0;
         while (System.nanoTime() < deadline) {

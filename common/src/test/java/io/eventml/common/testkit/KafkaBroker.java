@@ -129,6 +129,11 @@ public final class KafkaBroker implements AutoCloseable {
                         Map.entry("transaction.state.log.min.isr", "1"),
                         Map.entry("transaction.state.log.num.partitions", "2"),
                         Map.entry("group.initial.rebalance.delay.ms", "0"),
+                        // Transactions past their timeout are aborted within a second (production:
+                        // 10 s), so that a test can outlast a short transaction timeout quickly.
+                        Map.entry(
+                                "transaction.abort.timed.out.transaction.cleanup.interval.ms",
+                                "1000"),
                         // A test JVM on two cores can stall for seconds (GC, a MiniCluster catching
                         // up); at the default 9 s the controller would fence its own broker, and a
                         // group coordinator that loses its partition mid-write may stay
