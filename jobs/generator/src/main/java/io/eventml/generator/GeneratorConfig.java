@@ -95,6 +95,11 @@ public record GeneratorConfig(
         }
     }
 
+    /** The tick that simulated time {@code time} (epoch ms) falls in. */
+    public long tickOf(long time) {
+        return Math.floorDiv(time - startTime.toEpochMilli(), TICK.toMillis());
+    }
+
     /** Simulated time of the start of {@code tick}, epoch ms. */
     public long tickStart(long tick) {
         return startTime.toEpochMilli() + tick * TICK.toMillis();

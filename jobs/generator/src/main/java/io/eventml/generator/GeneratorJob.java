@@ -27,7 +27,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 
 import java.time.Clock;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,20 +68,31 @@ public final class GeneratorJob {
         records(env, config).sinkTo(sink).uid(SINK_UID).name("Kafka: raw topics");
     }
 
-    /** The generated records as a stream: ticks from a DataGeneratorSource, flattened. */
+    /**
+     * The generated records as a stream: ticks from a DataGeneratorSource, flattened. At
+     * parallelism p the world is generated in p shards ({@link Simulator#Simulator(GeneratorConfig,
+     * int, int)}), each over every tick: the source's index {@code i} is tick {@code i % n} of
+     * shard {@code i / n}, {@code n} ticks per shard. Each subtask reads its own range of indexes,
+     * so every shard runs through the ticks in order and the shards advance together (throttled:
+     * ten ticks per second each).
+     */
     public static DataStream<RawRecord> records(
             StreamExecutionEnvironment env, GeneratorConfig config) {
+        int shards = Math.max(1, env.getParallelism());
+        long ticksPerShard =
+                config.ticks() == Long.MAX_VALUE ? Long.MAX_VALUE / shards : config.ticks();
         long ticksPerSecond = 1000 / GeneratorConfig.TICK.toMillis();
         DataGeneratorSource<List<RawRecord>> source =
                 new DataGeneratorSource<>(
-                        new TickFunction(config),
-                        config.ticks(),
+                        new TickFunction(config, shards, ticksPerShard),
+                        shards * ticksPerShard,
                         config.throttled()
-                                ? RateLimiterStrategy.perSecond(ticksPerSecond)
+                                ? RateLimiterStrategy.perSecond(ticksPerSecond * shards)
                                 : RateLimiterStrategy.noOp(),
                         Types.LIST(TypeInformation.of(RawRecord.class)));
         return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Simulated retail world")
                 .uid(SOURCE_UID)
+                .setParallelism(shards)
                 .<RawRecord>flatMap((batch, out) -> batch.forEach(out::collect))
                 .returns(RawRecord.class)
                 .name("Records of a tick");
@@ -90,25 +103,34 @@ public final class GeneratorJob {
         return kafka.sink("raw", new RawRecordSerializer(kafka));
     }
 
-    /** One tick of the simulation per source element. */
+    /** One tick of one shard of the simulation per source element. */
     static final class TickFunction implements GeneratorFunction<Long, List<RawRecord>> {
         private static final long serialVersionUID = 1L;
 
         private final GeneratorConfig config;
-        private transient Simulator simulator;
+        private final int shards;
+        private final long ticksPerShard;
 
-        TickFunction(GeneratorConfig config) {
+        /** By shard: a subtask given more than one range (after a rescale) runs each apart. */
+        private transient Map<Integer, Simulator> simulators;
+
+        TickFunction(GeneratorConfig config, int shards, long ticksPerShard) {
             this.config = config;
+            this.shards = shards;
+            this.ticksPerShard = ticksPerShard;
         }
 
         @Override
         public void open(SourceReaderContext readerContext) {
-            simulator = new Simulator(config);
+            simulators = new HashMap<>();
         }
 
         @Override
-        public List<RawRecord> map(Long tick) {
-            return simulator.batch(tick);
+        public List<RawRecord> map(Long index) {
+            int shard = (int) (index / ticksPerShard);
+            return simulators
+                    .computeIfAbsent(shard, s -> new Simulator(config, s, shards))
+                    .batch(index % ticksPerShard);
         }
     }
 

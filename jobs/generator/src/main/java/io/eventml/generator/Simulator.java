@@ -83,7 +83,29 @@ public final class Simulator {
     private long nextOriginTick;
     private long lastBatch = Long.MIN_VALUE;
 
+    /** This simulator's share of the world: sessions, posts and stores of shard {@code shard}. */
+    private final int shard;
+
+    private final int shards;
+
+    /** The whole world. */
     public Simulator(GeneratorConfig config) {
+        this(config, 0, 1);
+    }
+
+    /**
+     * One of {@code shards} disjoint shares of the world, for parallel generation: the sessions and
+     * social posts of a tick and the stores are dealt round-robin over the shards, so the shards
+     * together make exactly the sessions, posts and readings of the whole world. The noise is drawn
+     * per shard, so with noise the records depend on the number of shards.
+     */
+    public Simulator(GeneratorConfig config, int shard, int shards) {
+        if (shards < 1 || shard < 0 || shard >= shards) {
+            throw new IllegalArgumentException(
+                    "shard " + shard + " of " + shards + " is not a shard");
+        }
+        this.shard = shard;
+        this.shards = shards;
         this.config = config;
         this.world =
                 new RetailWorld(
@@ -159,11 +181,18 @@ public final class Simulator {
         int sessions =
                 Seeds.poisson(Seeds.random(config.seed(), Seeds.SESSIONS, tick), sessionsPerTick);
         for (int k = 0; k < sessions; k++) {
-            session(tick, k, drafts);
+            if (mine(tick + k)) {
+                session(tick, k, drafts);
+            }
         }
         socialPosts(tick, drafts);
         sensorReadings(tick, drafts);
         return withNoise(tick, drafts);
+    }
+
+    /** Whether the {@code n}-th thing of its kind belongs to this shard. */
+    private boolean mine(long n) {
+        return shards == 1 || Math.floorMod(n, shards) == shard;
     }
 
     private void session(long tick, int k, List<Draft> out) {
@@ -401,12 +430,18 @@ public final class Simulator {
                             sentiment,
                             mentions,
                             postedAt);
-            out.add(new Draft(EventSource.SOCIAL, post.handle(), social.encode(post), time));
+            // Every shard draws every post (one random stream per tick) and keeps its own.
+            if (mine(tick + n)) {
+                out.add(new Draft(EventSource.SOCIAL, post.handle(), social.encode(post), time));
+            }
         }
     }
 
     private void sensorReadings(long tick, List<Draft> out) {
         for (int s = 0; s < world.stores(); s++) {
+            if (!mine(s)) {
+                continue;
+            }
             long time = config.tickStart(tick) + (s * 37L) % tickMs;
             if ((tick + s * 7L) % FOOTFALL_EVERY_TICKS == 0) {
                 SplittableRandom r = Seeds.random(config.seed(), Seeds.SENSOR, tick, s);
@@ -463,7 +498,10 @@ public final class Simulator {
     /** Corruption, delays and duplicates, decided per record from the noise stream of the tick. */
     private List<RawRecord> withNoise(long tick, List<Draft> drafts) {
         GeneratorConfig.Noise noise = config.noise();
-        SplittableRandom r = Seeds.random(config.seed(), Seeds.NOISE, tick);
+        SplittableRandom r =
+                shards == 1
+                        ? Seeds.random(config.seed(), Seeds.NOISE, tick)
+                        : Seeds.random(config.seed(), Seeds.NOISE, tick, shard);
         long boundMs = noise.outOfOrderBound().toMillis();
         List<RawRecord> out = new ArrayList<>(drafts.size() + 4);
         for (Draft d : drafts) {

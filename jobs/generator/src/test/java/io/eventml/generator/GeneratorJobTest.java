@@ -7,6 +7,7 @@ import io.eventml.common.testkit.KafkaBrokerExtension;
 import io.eventml.common.topic.Topics;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
@@ -19,14 +20,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The generator job writes exactly the library's records to the raw topics, split over parallel
- * subtasks.
+ * The generator job writes exactly the library's records to the raw topics, its world split in
+ * shards over parallel subtasks, bounded or not.
  */
 class GeneratorJobTest {
 
@@ -61,7 +65,11 @@ class GeneratorJobTest {
         new GeneratorJob(config, GeneratorJob.kafkaSink(kafka)).build(env);
         env.execute("generator test");
 
-        List<RawRecord> expected = new Simulator(config).records(0, config.ticks());
+        // Two subtasks, two shards of the world, each over every tick.
+        List<RawRecord> expected = new ArrayList<>();
+        for (int shard = 0; shard < 2; shard++) {
+            expected.addAll(new Simulator(config, shard, 2).records(0, config.ticks()));
+        }
         for (EventSource source : EventSource.values()) {
             List<String> want =
                     expected.stream()
@@ -81,6 +89,90 @@ class GeneratorJobTest {
             got.sort(null);
             assertThat(got).as("records of %s", source).hasSize(want.size()).isEqualTo(want);
         }
+    }
+
+    /**
+     * Unbounded at parallelism 2: both shards start at the first tick and advance together (an
+     * unbounded source split by index ranges would start its second half near tick 2^62, far in the
+     * simulated future).
+     */
+    @Test
+    void runsUnboundedInParallelWithBothShardsFromTheFirstTick() throws Exception {
+        String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
+        Instant start = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
+        GeneratorConfig config =
+                new GeneratorConfig(
+                        12,
+                        5_000,
+                        500,
+                        4,
+                        12,
+                        1_000,
+                        true,
+                        start,
+                        Long.MAX_VALUE,
+                        GeneratorConfig.Noise.NONE);
+        KafkaOptions kafka =
+                new KafkaOptions(
+                        KAFKA.bootstrapServers(),
+                        "gen-unbounded" + suffix,
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        Duration.ofMinutes(5),
+                        suffix);
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        env.setParallelism(2);
+        new GeneratorJob(config, GeneratorJob.kafkaSink(kafka)).build(env);
+        JobClient job = env.executeAsync("generator, unbounded");
+        // Ten ticks a second per shard: a few seconds of simulated time, committed at checkpoints.
+        Thread.sleep(6_000);
+        job.cancel().get(1, TimeUnit.MINUTES);
+
+        // Each clickstream record belongs to the shard of its session ("s-<tick>-<k>": shard
+        // (tick + k) % 2). Each shard committed a prefix of its ticks: exactly its simulator's
+        // clickstream records up to the newest tick it delivered, all within the first minute.
+        Map<Integer, List<String>> got = new HashMap<>();
+        Map<Integer, Long> newestTick = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.drain(kafka.topic(Topics.raw(EventSource.CLICKSTREAM)))) {
+            assertThat(r.timestamp())
+                    .as("every record within the first minute of simulated time")
+                    .isBetween(start.toEpochMilli(), start.toEpochMilli() + 60_000);
+            String[] session = sessionId(r.value()).split("-");
+            int shard = (int) ((Long.parseLong(session[1]) + Long.parseLong(session[2])) % 2);
+            got.computeIfAbsent(shard, k -> new ArrayList<>())
+                    .add(line(r.key(), r.timestamp(), r.value()));
+            newestTick.merge(shard, config.tickOf(r.timestamp()), Math::max);
+        }
+        assertThat(got).as("both shards wrote").containsOnlyKeys(0, 1);
+        for (int shard = 0; shard < 2; shard++) {
+            List<String> want =
+                    new Simulator(config, shard, 2)
+                            .records(0, newestTick.get(shard) + 1).stream()
+                                    .filter(r -> r.source() == EventSource.CLICKSTREAM)
+                                    .map(
+                                            r ->
+                                                    line(
+                                                            r.key()
+                                                                    .getBytes(
+                                                                            StandardCharsets.UTF_8),
+                                                            r.deliveryTime(),
+                                                            r.value()))
+                                    .sorted()
+                                    .collect(Collectors.toList());
+            List<String> shardGot = got.get(shard);
+            shardGot.sort(null);
+            assertThat(shardGot).as("clickstream of shard %d", shard).isEqualTo(want);
+        }
+    }
+
+    private static String line(byte[] key, long timestamp, byte[] value) {
+        return new String(key, StandardCharsets.UTF_8) + " " + timestamp + " " + hex(value);
+    }
+
+    private static String sessionId(byte[] clickstreamJson) {
+        String json = new String(clickstreamJson, StandardCharsets.UTF_8);
+        int at = json.indexOf("\"sessionId\":\"") + "\"sessionId\":\"".length();
+        return json.substring(at, json.indexOf('"', at));
     }
 
     private static String hex(byte[] bytes) {

@@ -10,6 +10,7 @@ import io.eventml.common.topic.Topics;
 
 import org.junit.jupiter.api.Test;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -50,6 +51,40 @@ class SimulatorTest {
                                         8, 20_000, 2_000, 3, 12, 50, true, START, 3000, NOISE))
                         .records(0, 3000);
         assertThat(otherSeed).isNotEqualTo(a);
+    }
+
+    @Test
+    void shardsTogetherMakeTheWholeWorldEachItsOwnShare() {
+        // Without noise, sharding deals the same sessions, posts and readings out, nothing else.
+        GeneratorConfig config = config(GeneratorConfig.Noise.NONE, 3000);
+        List<String> whole = keys(new Simulator(config).records(0, 3000));
+        List<String> sharded = new ArrayList<>();
+        for (int shard = 0; shard < 3; shard++) {
+            List<String> share = keys(new Simulator(config, shard, 3).records(0, 3000));
+            // Each shard gets about a third; sessions and posts are dealt round-robin per tick.
+            assertThat(share.size()).isBetween(whole.size() / 4, whole.size() / 2);
+            sharded.addAll(share);
+        }
+        sharded.sort(null);
+        assertThat(sharded).isEqualTo(whole);
+        // With noise, each shard draws its own noise: still deterministic.
+        assertThat(new Simulator(config(NOISE, 3000), 1, 3).records(0, 3000))
+                .isEqualTo(new Simulator(config(NOISE, 3000), 1, 3).records(0, 3000));
+    }
+
+    private static List<String> keys(List<RawRecord> records) {
+        return records.stream()
+                .map(
+                        r ->
+                                r.source()
+                                        + " "
+                                        + r.key()
+                                        + " "
+                                        + r.deliveryTime()
+                                        + " "
+                                        + new String(r.value(), StandardCharsets.UTF_8))
+                .sorted()
+                .collect(Collectors.toList());
     }
 
     @Test
