@@ -52,18 +52,8 @@ class GeneratorJobTest {
                         Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
                         1_200,
                         new GeneratorConfig.Noise(0.05, 0.05, 0.1, Duration.ofSeconds(2), 0.01));
-        KafkaOptions kafka =
-                new KafkaOptions(
-                        KAFKA.bootstrapServers(),
-                        "gen-test" + suffix,
-                        DeliveryGuarantee.EXACTLY_ONCE,
-                        Duration.ofMinutes(5),
-                        suffix);
-
-        StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        env.setParallelism(2);
-        new GeneratorJob(config, GeneratorJob.kafkaSink(kafka)).build(env);
-        env.execute("generator test");
+        KafkaOptions kafka = kafka("gen-test", suffix);
+        parallelGenerator(config, kafka).execute("generator test");
 
         // Two subtasks, two shards of the world, each over every tick.
         List<RawRecord> expected = new ArrayList<>();
@@ -112,17 +102,8 @@ class GeneratorJobTest {
                         start,
                         Long.MAX_VALUE,
                         GeneratorConfig.Noise.NONE);
-        KafkaOptions kafka =
-                new KafkaOptions(
-                        KAFKA.bootstrapServers(),
-                        "gen-unbounded" + suffix,
-                        DeliveryGuarantee.EXACTLY_ONCE,
-                        Duration.ofMinutes(5),
-                        suffix);
-        StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        env.setParallelism(2);
-        new GeneratorJob(config, GeneratorJob.kafkaSink(kafka)).build(env);
-        JobClient job = env.executeAsync("generator, unbounded");
+        KafkaOptions kafka = kafka("gen-unbounded", suffix);
+        JobClient job = parallelGenerator(config, kafka).executeAsync("generator, unbounded");
         // Ten ticks a second per shard: a few seconds of simulated time, committed at checkpoints.
         Thread.sleep(6_000);
         job.cancel().get(1, TimeUnit.MINUTES);
@@ -163,6 +144,24 @@ class GeneratorJobTest {
             shardGot.sort(null);
             assertThat(shardGot).as("clickstream of shard %d", shard).isEqualTo(want);
         }
+    }
+
+    private static KafkaOptions kafka(String prefix, String suffix) {
+        return new KafkaOptions(
+                KAFKA.bootstrapServers(),
+                prefix + suffix,
+                DeliveryGuarantee.EXACTLY_ONCE,
+                Duration.ofMinutes(5),
+                suffix);
+    }
+
+    /** The generator job at parallelism 2, writing to {@code kafka}. */
+    private static StreamExecutionEnvironment parallelGenerator(
+            GeneratorConfig config, KafkaOptions kafka) {
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        env.setParallelism(2);
+        new GeneratorJob(config, GeneratorJob.kafkaSink(kafka)).build(env);
+        return env;
     }
 
     private static String line(byte[] key, long timestamp, byte[] value) {
