@@ -205,13 +205,23 @@ public final class JobBenchmark {
     private void compareFeatureVariants(long canonical) throws Exception {
         for (Map.Entry<String, Map<String, String>> variant :
                 variants(System.getenv("EVENTML_BENCH_FEATURE_VARIANTS")).entrySet()) {
+            // Settings named --x are the job's arguments, the others its Flink configuration.
+            List<String> args =
+                    new ArrayList<>(
+                            List.of("--group-id", "bench-features-" + rows.size() + suffix));
+            Map<String, String> conf = new LinkedHashMap<>();
+            variant.getValue()
+                    .forEach(
+                            (key, value) -> {
+                                if (key.startsWith("--")) {
+                                    args.addAll(List.of(key, value));
+                                } else {
+                                    conf.put(key, value);
+                                }
+                            });
             report(
                     "features, RocksDB, " + variant.getKey(),
-                    job(
-                            "features",
-                            List.of("--group-id", "bench-features-" + rows.size() + suffix),
-                            variant.getValue(),
-                            canonical));
+                    job("features", args, conf, canonical));
         }
     }
 
