@@ -105,7 +105,7 @@ class GeneratorJobTest {
         KafkaOptions kafka = kafka("gen-unbounded", suffix);
         JobClient job = parallelGenerator(config, kafka).executeAsync("generator, unbounded");
         // Ten ticks a second per shard: a few seconds of simulated time, committed at checkpoints.
-        Thread.sleep(6_000);
+        Thread.sleep(8_000);
         job.cancel().get(1, TimeUnit.MINUTES);
 
         // Each clickstream record belongs to the shard of its session ("s-<tick>-<k>": shard
