@@ -177,6 +177,22 @@ public final class JobBenchmark {
                         "",
                         trainer,
                         trainer / warmCopyLoop));
+        // The label join when the whole backlog is shorter than its horizon: nearly every view is
+        // labelled in one burst of timers at the end of the input (where one run of 2026-12-01 fell
+        // to 327 vectors/s, not seen again). After the trainer's run, which reads the examples.
+        report(
+                "learning, 10 min horizon (one burst)",
+                job(
+                        "learning",
+                        List.of(
+                                "--label-horizon",
+                                "10m",
+                                "--model-name",
+                                "bench-burst",
+                                "--group-id",
+                                "bench-learning-burst" + suffix),
+                        Map.of(),
+                        vectors));
         report(
                 "features, heap state, default bound",
                 job(
