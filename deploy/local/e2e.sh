@@ -14,12 +14,12 @@ SUITE=$LOCAL/eventml.sh
 export EVENTML_JOBS_CONF=$LOCAL/e2e-jobs.conf
 STATE=$LOCAL/.state
 VERSION=$(sed -n 's:^    <version>\(.*\)</version>.*:\1:p' "$ROOT/pom.xml" | head -n 1)
-CP="$LOCAL/flink-runtime/target/lib/*:$ROOT/jobs/generator/target/eventml-generator-$VERSION-job.jar"
+CP="$LOCAL/flink-runtime/target/lib/*:$ROOT/ops/target/eventml-ops-$VERSION-tools.jar"
 RESULTS=$STATE/e2e-results.txt
 
 say() { printf '[e2e %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
-admin() { java -cp "$CP" io.eventml.common.ops.SuiteAdmin "$@"; }
-check() { java -cp "$CP" io.eventml.common.ops.SuiteCheck "$@" | tee -a "$RESULTS"; }
+admin() { java -cp "$CP" io.eventml.ops.SuiteAdmin "$@"; }
+check() { java -cp "$CP" io.eventml.ops.SuiteCheck "$@" | tee -a "$RESULTS"; }
 wait_until() {
   local what=$1 timeout=$2 start=$SECONDS
   shift 2

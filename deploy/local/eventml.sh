@@ -34,6 +34,8 @@ say() { printf '[eventml %s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 die() { printf '[eventml] error: %s\n' "$*" >&2; exit 1; }
 
 job_jar() { echo "$ROOT/jobs/$1/target/eventml-$1-$VERSION-job.jar"; }
+# The ops tools (SuiteAdmin, SuiteCheck): their own jar, run with the Flink runtime's lib.
+OPS_JAR=$ROOT/ops/target/eventml-ops-$VERSION-tools.jar
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -68,7 +70,7 @@ check_port() {
 }
 
 admin() {
-  java -cp "$FLINK_LIB/*:$(job_jar generator)" io.eventml.common.ops.SuiteAdmin "$@"
+  java -cp "$FLINK_LIB/*:$OPS_JAR" io.eventml.ops.SuiteAdmin "$@"
 }
 
 admin_quiet() { admin "$@" >/dev/null 2>&1; }
@@ -76,12 +78,14 @@ admin_quiet() { admin "$@" >/dev/null 2>&1; }
 build() {
   local missing=0
   for job in "${JOBS[@]}"; do [ -f "$(job_jar "$job")" ] || missing=1; done
-  [ -d "$FLINK_LIB" ] && [ -d "$KAFKA_LIB" ] || missing=1
+  [ -f "$OPS_JAR" ] && [ -d "$FLINK_LIB" ] && [ -d "$KAFKA_LIB" ] || missing=1
   if [ "$missing" = 1 ] || [ "${EVENTML_REBUILD:-0}" = 1 ]; then
     command -v mvn >/dev/null || die "mvn is not on the PATH: install Maven 3.8 or newer"
     say "Building the job jars and assembling the Flink and Kafka runtimes (mvn install, a few minutes the first time)..."
     (cd "$ROOT" && mvn -B -ntp -DskipTests install) 2>&1 | grep -E --line-buffered '^\[INFO\] (Building |BUILD)|ERROR' || true
-    for job in "${JOBS[@]}"; do [ -f "$(job_jar "$job")" ] || die "the build did not produce $(job_jar "$job"); run 'mvn -DskipTests install' to see why"; done
+    local jars=("$OPS_JAR") job
+    for job in "${JOBS[@]}"; do jars+=("$(job_jar "$job")"); done
+    for jar in "${jars[@]}"; do [ -f "$jar" ] || die "the build did not produce $jar; run 'mvn -DskipTests install' to see why"; done
   else
     say "Jars and runtimes are built (EVENTML_REBUILD=1 rebuilds)"
   fi
@@ -284,7 +288,7 @@ case "${1:-}" in
   upgrade) shift; cmd_upgrade "$@" ;;
   latency)
     # Measures for ${2:-120} s how long records take from their event time to a read_committed consumer.
-    java -cp "$FLINK_LIB/*:$(job_jar generator)" io.eventml.common.ops.SuiteCheck latency --seconds "${2:-120}" ;;
+    java -cp "$FLINK_LIB/*:$OPS_JAR" io.eventml.ops.SuiteCheck latency --seconds "${2:-120}" ;;
   clean) cmd_down; rm -rf "$STATE"; say "Deleted $STATE" ;;
   *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

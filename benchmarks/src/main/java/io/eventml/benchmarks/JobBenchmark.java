@@ -2,11 +2,11 @@ package io.eventml.benchmarks;
 
 import io.eventml.common.event.EventSource;
 import io.eventml.common.ml.TrainingExample;
-import io.eventml.common.ops.FlinkRest;
-import io.eventml.common.ops.SuiteAdmin;
 import io.eventml.common.topic.Topics;
 import io.eventml.learning.FtrlProximal;
 import io.eventml.learning.OnlineTrainer;
+import io.eventml.ops.FlinkRest;
+import io.eventml.ops.SuiteTopics;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -109,7 +109,7 @@ public final class JobBenchmark {
     /** Creates the suite's topics with this run's suffix and writes a generated backlog. */
     private Result generate(long records) throws Exception {
         try (Admin admin = admin()) {
-            SuiteAdmin.createTopics(admin, (short) 1, suffix);
+            SuiteTopics.createTopics(admin, (short) 1, suffix);
             admin.createTopics(List.of(new NewTopic("bench.copy" + suffix, 4, (short) 1)))
                     .all()
                     .get(30, TimeUnit.SECONDS);

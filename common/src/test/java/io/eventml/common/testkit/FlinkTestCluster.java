@@ -1,7 +1,5 @@
 package io.eventml.common.testkit;
 
-import io.eventml.common.ops.FlinkRest;
-
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.MemorySize;
@@ -20,9 +18,14 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +47,9 @@ public final class FlinkTestCluster {
     public static final int TASK_MANAGERS = 1;
     public static final int SLOTS_PER_TASK_MANAGER = 4;
     public static final Duration CHECKPOINT_INTERVAL = Duration.ofMillis(200);
+
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private FlinkTestCluster() {}
 
@@ -110,11 +116,34 @@ public final class FlinkTestCluster {
         return cluster;
     }
 
-    /** The REST API of a test cluster. */
-    public static FlinkRest rest(MiniClusterExtension cluster) {
+    /** The base address of a test cluster's REST API ({@code http://host:port}). */
+    public static String restAddress(MiniClusterExtension cluster) {
         Configuration client = cluster.getClientConfiguration();
-        return new FlinkRest(
-                "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT));
+        return "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT);
+    }
+
+    /**
+     * A GET of a test cluster's REST API, as JSON (job details, checkpoint statistics, exceptions).
+     * The ops module's {@code FlinkRest} is the full client; the test kit needs only this.
+     */
+    public static JsonNode restJson(MiniClusterExtension cluster, String path) throws IOException {
+        HttpRequest request =
+                HttpRequest.newBuilder(URI.create(restAddress(cluster) + path))
+                        .timeout(Duration.ofSeconds(30))
+                        .GET()
+                        .build();
+        try {
+            HttpResponse<String> response =
+                    HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() / 100 != 2) {
+                throw new IOException(
+                        "GET " + path + ": HTTP " + response.statusCode() + " " + response.body());
+            }
+            return JSON.readTree(response.body());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted: GET " + path, e);
+        }
     }
 
     /**
@@ -126,12 +155,11 @@ public final class FlinkTestCluster {
     public static void awaitRecordsRead(
             MiniClusterExtension cluster, JobClient job, String source, long records)
             throws Exception {
-        FlinkRest rest = rest(cluster);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
         long read = 0;
         while (System.nanoTime() < deadline) {
             read = 0;
-            for (JsonNode vertex : rest.getJson("/jobs/" + job.getJobID()).path("vertices")) {
+            for (JsonNode vertex : restJson(cluster, "/jobs/" + job.getJobID()).path("vertices")) {
                 if (vertex.path("name").asText().startsWith("Source: " + source)) {
                     read += vertex.path("metrics").path("read-records").asLong();
                 }

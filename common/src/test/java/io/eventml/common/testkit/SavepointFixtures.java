@@ -1,10 +1,7 @@
 package io.eventml.common.testkit;
 
-import io.eventml.common.ops.FlinkRest;
-
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -157,11 +154,19 @@ public final class SavepointFixtures {
     public static void write(
             MiniClusterExtension cluster, JobClient job, String version, String topicSuffix)
             throws Exception {
-        FlinkRest rest = rest(cluster);
         String checkpoints = "/jobs/" + job.getJobID() + "/checkpoints";
-        long wanted = rest.getJson(checkpoints).path("counts").path("completed").asLong() + 2;
+        long wanted =
+                FlinkTestCluster.restJson(cluster, checkpoints)
+                                .path("counts")
+                                .path("completed")
+                                .asLong()
+                        + 2;
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
-        while (rest.getJson(checkpoints).path("counts").path("completed").asLong() < wanted) {
+        while (FlinkTestCluster.restJson(cluster, checkpoints)
+                        .path("counts")
+                        .path("completed")
+                        .asLong()
+                < wanted) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("no checkpoints completed before the fixture's savepoint");
             }
@@ -187,7 +192,6 @@ public final class SavepointFixtures {
      */
     private static void awaitRestoredAndCheckpointed(MiniClusterExtension cluster, JobClient job)
             throws Exception {
-        FlinkRest rest = rest(cluster);
         String id = job.getJobID().toString();
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (System.nanoTime() < deadline) {
@@ -205,12 +209,13 @@ public final class SavepointFixtures {
                 Thread.sleep(200);
                 continue;
             }
-            JsonNode exceptions = rest.getJson("/jobs/" + id + "/exceptions");
+            JsonNode exceptions = FlinkTestCluster.restJson(cluster, "/jobs/" + id + "/exceptions");
             if (exceptions.path("exceptionHistory").path("entries").size() > 0) {
                 throw new AssertionError(
                         "job " + id + " failed after the restore: " + exceptions.toPrettyString());
             }
-            JsonNode checkpoints = rest.getJson("/jobs/" + id + "/checkpoints");
+            JsonNode checkpoints =
+                    FlinkTestCluster.restJson(cluster, "/jobs/" + id + "/checkpoints");
             JsonNode restored = checkpoints.path("latest").path("restored");
             if (!restored.isMissingNode()
                     && !restored.isNull()
@@ -233,12 +238,6 @@ public final class SavepointFixtures {
         } catch (Exception e) {
             // Already gone: nothing to free.
         }
-    }
-
-    private static FlinkRest rest(MiniClusterExtension cluster) {
-        Configuration client = cluster.getClientConfiguration();
-        return new FlinkRest(
-                "http://" + client.get(RestOptions.ADDRESS) + ":" + client.get(RestOptions.PORT));
     }
 
     private static void copyRecursively(Path from, Path to) throws IOException {

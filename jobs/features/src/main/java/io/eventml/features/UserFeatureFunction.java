@@ -3,7 +3,6 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
-import io.eventml.common.raw.LoyaltyTier;
 import io.eventml.common.state.ListStates;
 import io.eventml.common.state.SlotStates;
 import io.eventml.features.state.UserDelta;
@@ -56,9 +55,9 @@ import java.util.Map;
  *   <li>{@code held-views}: views waiting for the watermark, in one-second slots.
  * </ul>
  *
- * A view is scored against a copy of the settled state with the recent events before it applied.
- * Recent events are folded into the settled state once a minute's worth is behind the frontier, and
- * at whole hours.
+ * A view is scored against a copy of the settled state with the recent events before it applied
+ * (the computation itself is {@link UserFeatures}, which touches no Flink state). Recent events are
+ * folded into the settled state once a minute's worth is behind the frontier, and at whole hours.
  */
 public final class UserFeatureFunction
         extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, FeatureVector>
@@ -222,19 +221,13 @@ public final class UserFeatureFunction
                 ctx.output(lateViews, new LateView(view, "user", settledProfile.settledBefore));
                 continue;
             }
-            UserState a = settledActivity == null ? new UserState() : settledActivity.copy();
-            UserProfile p = settledProfile == null ? new UserProfile() : settledProfile.copy();
-            UserItemState settledItem = items.get(view.itemId());
-            UserItemState ui = settledItem == null ? new UserItemState() : settledItem.copy();
-            for (UserDelta d : deltas) {
-                if (d.time < t) {
-                    d.applyTo(a, p);
-                    if (d.touchesItem() && d.itemId.equals(view.itemId())) {
-                        d.applyTo(ui);
-                    }
-                }
-            }
-            double[] v = features(pending, a, p, ui);
+            double[] v =
+                    UserFeatures.asOf(
+                            pending,
+                            settledActivity,
+                            settledProfile,
+                            items.get(view.itemId()),
+                            deltas);
             out.collect(
                     new FeatureVector(
                             view.eventId(),
@@ -246,70 +239,6 @@ public final class UserFeatureFunction
             emitted.inc();
             lastLagMillis = System.currentTimeMillis() - t;
         }
-    }
-
-    /** The feature vector of a view from the state as it is (events strictly before the view). */
-    static double[] features(PendingVector pending, UserState a, UserProfile p, UserItemState ui) {
-        CanonicalEvent view = pending.view();
-        long t = view.eventTime();
-        double[] v = new double[FeatureSpec.SIZE];
-        v[FeatureSpec.BIAS] = 1;
-        if (a != null) {
-            windows(v, a, t, UserState.VIEWS, FeatureSpec.USER_VIEWS_10M);
-            windows(v, a, t, UserState.CLICKS, FeatureSpec.USER_CLICKS_10M);
-            windows(v, a, t, UserState.CART_ADDS, FeatureSpec.USER_CART_ADDS_10M);
-            windows(v, a, t, UserState.PURCHASES, FeatureSpec.USER_PURCHASES_10M);
-            windows(v, a, t, UserState.SPEND, FeatureSpec.USER_SPEND_10M);
-            double posts24h = a.hours(t, UserState.POSTS, 24);
-            double mean24h = posts24h > 0 ? a.hours(t, UserState.SENTIMENT_SUM, 24) / posts24h : 0;
-            double posts1h = a.minutes(t, UserState.POSTS, 60);
-            double mean1h = posts1h > 0 ? a.minutes(t, UserState.SENTIMENT_SUM, 60) / posts1h : 0;
-            v[FeatureSpec.SENTIMENT_24H] = mean24h;
-            v[FeatureSpec.SENTIMENT_TREND] = posts1h > 0 ? mean1h - mean24h : 0;
-            v[FeatureSpec.SOCIAL_POSTS_24H] = FeatureSpec.log1p(posts24h);
-        }
-        if (p != null && p.lastPurchase != Long.MIN_VALUE) {
-            double hours =
-                    Math.min(
-                            FeatureSpec.MAX_HOURS_SINCE_PURCHASE,
-                            (t - p.lastPurchase) / (double) Retention.HOUR);
-            v[FeatureSpec.USER_HOURS_SINCE_PURCHASE] = FeatureSpec.log1p(hours);
-        } else {
-            v[FeatureSpec.USER_HOURS_SINCE_PURCHASE] =
-                    FeatureSpec.log1p(FeatureSpec.MAX_HOURS_SINCE_PURCHASE);
-            v[FeatureSpec.USER_NEVER_PURCHASED] = 1;
-        }
-        if (p != null && p.tier >= 0) {
-            v[FeatureSpec.LOYALTY_TIER] = p.tier / (double) (LoyaltyTier.values().length - 1);
-            v[FeatureSpec.LOYALTY_POINTS] = FeatureSpec.log1p(p.points);
-            v[FeatureSpec.LOYALTY_KNOWN] = 1;
-        }
-        v[FeatureSpec.ITEM_VIEWS_1H] = FeatureSpec.log1p(pending.itemViews1h());
-        v[FeatureSpec.ITEM_VIEWS_24H] = FeatureSpec.log1p(pending.itemViews24h());
-        v[FeatureSpec.ITEM_PURCHASES_1H] = FeatureSpec.log1p(pending.itemPurchases1h());
-        v[FeatureSpec.ITEM_PURCHASES_24H] = FeatureSpec.log1p(pending.itemPurchases24h());
-        v[FeatureSpec.ITEM_CONVERSION_24H] =
-                FeatureSpec.conversion(pending.itemPurchases24h(), pending.itemViews24h());
-        if (ui != null) {
-            v[FeatureSpec.USER_ITEM_VIEWS_24H] = FeatureSpec.log1p(ui.views24h(t));
-            v[FeatureSpec.USER_ITEM_IN_CART] = ui.inCart(t) ? 1 : 0;
-        }
-        v[FeatureSpec.STORE_FOOTFALL_15M] = FeatureSpec.log1p(pending.storeFootfall15m());
-        v[FeatureSpec.IN_STORE] = view.storeId() != null ? 1 : 0;
-        String category = view.attributes().get("category");
-        if (category != null) {
-            v[FeatureSpec.CATEGORY_HASH_0 + FeatureSpec.categoryBucket(category)] = 1;
-        }
-        return v;
-    }
-
-    /**
-     * Writes the 10 min, 1 h and 24 h sums of a channel, log-transformed, at {@code first}, +1, +2.
-     */
-    private static void windows(double[] v, UserState a, long t, int channel, int first) {
-        v[first] = FeatureSpec.log1p(a.minutes(t, channel, 10));
-        v[first + 1] = FeatureSpec.log1p(a.minutes(t, channel, 60));
-        v[first + 2] = FeatureSpec.log1p(a.hours(t, channel, 24));
     }
 
     /**
@@ -325,24 +254,15 @@ public final class UserFeatureFunction
             List<UserDelta> deltas,
             TimerService timers)
             throws Exception {
-        List<UserDelta> keep = new ArrayList<>();
-        List<UserDelta> settle = new ArrayList<>();
-        long oldest = Long.MAX_VALUE;
-        for (UserDelta d : deltas) {
-            if (d.time < frontier) {
-                settle.add(d);
-                oldest = Math.min(oldest, d.time);
-            } else {
-                keep.add(d);
-            }
-        }
-        if (settle.isEmpty() || (!force && oldest >= frontier - Retention.FOLD_BACKLOG)) {
+        UserFeatures.Split split = UserFeatures.split(deltas, frontier);
+        if (split.settle().isEmpty()
+                || (!force && split.oldestSettled() >= frontier - Retention.FOLD_BACKLOG)) {
             return !deltas.isEmpty();
         }
         UserState a = settledActivity == null ? new UserState() : settledActivity;
         UserProfile p = settledProfile == null ? new UserProfile() : settledProfile;
         Map<String, UserItemState> touched = new HashMap<>();
-        for (UserDelta d : settle) {
+        for (UserDelta d : split.settle()) {
             d.applyTo(a, p);
             if (d.touchesItem()) {
                 UserItemState ui = touched.get(d.itemId);
@@ -360,10 +280,10 @@ public final class UserFeatureFunction
         activity.update(a);
         profile.update(p);
         items.putAll(touched);
-        recent.update(keep);
+        recent.update(split.keep());
         Retention.scheduleCleanup(timers, a.lastEventTime, ACTIVITY_RETENTION);
         Retention.scheduleCleanup(timers, p.lastEventTime, PROFILE_RETENTION);
-        return !keep.isEmpty();
+        return !split.keep().isEmpty();
     }
 
     /** Clears what every window has left behind; only when no recent event waits to settle. */

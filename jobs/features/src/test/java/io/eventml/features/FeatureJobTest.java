@@ -8,7 +8,6 @@ import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
-import io.eventml.common.ops.FeatureRescan;
 import io.eventml.common.serde.JsonLimits;
 import io.eventml.common.serde.ReasonCode;
 import io.eventml.common.serde.TimeBounds;
@@ -23,6 +22,7 @@ import io.eventml.generator.RawRecord;
 import io.eventml.generator.Simulator;
 import io.eventml.ingestion.IngestionConfig;
 import io.eventml.ingestion.IngestionJob;
+import io.eventml.ops.FeatureRescan;
 
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateRecoveryOptions;

@@ -4,16 +4,10 @@ import io.eventml.common.config.JobArgs;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.SavepointCompatibilityContract;
 import io.eventml.common.testkit.SavepointFixtures;
-import io.eventml.common.topic.Topics;
-import io.eventml.generator.GeneratorConfig;
-import io.eventml.generator.Simulator;
-import io.eventml.ingestion.IngestionConfig;
-import io.eventml.ingestion.IngestionJob;
+import io.eventml.ingestion.SmallWorld;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-
-import java.time.Clock;
 
 /**
  * This version of the feature job, as its main class builds it with default arguments, restores the
@@ -33,36 +27,11 @@ class SavepointCompatibilityTest extends SavepointCompatibilityContract {
     /** The small world ingested and its features computed; the last views are still held. */
     @Override
     protected JobClient runForAFixture(String suffix) throws Exception {
-        long canonical = ingestTheSmallWorld(suffix);
+        long canonical = SmallWorld.ingest(KAFKA, suffix);
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         build(env, suffix);
         JobClient job = env.executeAsync("features for a savepoint fixture");
         FlinkTestCluster.awaitRecordsRead(FLINK, job, "Kafka: events.canonical", canonical);
         return job;
-    }
-
-    /**
-     * The small world's raw records ingested by a bounded run of the ingestion job onto the topics
-     * of {@code suffix}; returns the number of canonical records.
-     */
-    private static long ingestTheSmallWorld(String suffix) throws Exception {
-        GeneratorConfig world =
-                GeneratorConfig.fromArgs(
-                        JobArgs.parse(
-                                "generator", SavepointFixtures.SMALL_WORLD.toArray(new String[0])),
-                        Clock.systemUTC());
-        IngestionConfig ingestion =
-                IngestionConfig.fromArgs(
-                        JobArgs.parse(
-                                "ingestion", SavepointFixtures.args(KAFKA, suffix, "--bounded")));
-        KAFKA.produce(
-                new Simulator(world)
-                        .records(0, world.ticks()).stream()
-                                .map(r -> r.toProducerRecord(ingestion.kafka()))
-                                .toList());
-        StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        IngestionJob.of(ingestion).build(env);
-        env.execute("ingestion for a savepoint fixture");
-        return KAFKA.drain(ingestion.kafka().topic(Topics.EVENTS_CANONICAL)).size();
     }
 }

@@ -2,8 +2,8 @@ package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
-import io.eventml.common.ops.FeatureRescan;
 import io.eventml.common.state.SlottedOperators;
+import io.eventml.ops.FeatureRescan;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;

@@ -1,12 +1,6 @@
 package io.eventml.generator;
 
 import io.eventml.common.event.EventSource;
-import io.eventml.common.raw.ClickAction;
-import io.eventml.common.raw.ClickstreamEvent;
-import io.eventml.common.raw.LoyaltyEvent;
-import io.eventml.common.raw.OrderChannel;
-import io.eventml.common.raw.OrderEvent;
-import io.eventml.common.raw.OrderLine;
 import io.eventml.common.raw.SensorMetric;
 import io.eventml.common.raw.SensorReading;
 import io.eventml.common.raw.SocialPost;
@@ -18,9 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -34,15 +26,13 @@ import java.util.TreeMap;
  * for ticks in order is cheap; a jump (the first call of a split, or a restore) re-simulates the
  * few minutes of sessions that can still deliver into the requested tick.
  *
+ * <p>The sessions are {@link SessionModel}'s, the corruption, delays and duplicates {@link
+ * NoiseModel}'s; this class adds social posts and store sensors, deals the world out to shards and
+ * delivers the records tick by tick.
+ *
  * <p>Not thread-safe: one instance per source subtask.
  */
 public final class Simulator {
-    /** Sessions end within this much simulated time. */
-    static final long MAX_SESSION_MS = 10 * 60_000;
-
-    /** Mean gap between two actions in a session. */
-    static final double MEAN_GAP_MS = 15_000;
-
     /** Measured mean number of records one session produces (see SimulatorTest). */
     static final double RECORDS_PER_SESSION = 6.5;
 
@@ -54,9 +44,6 @@ public final class Simulator {
 
     static final int TEMPERATURE_EVERY_TICKS = 600;
 
-    /** Duplicates are re-sent within this long after the original. */
-    static final long DUPLICATE_WITHIN_MS = 2_000;
-
     private static final ZoneOffset[] POSTER_OFFSETS = {
         ZoneOffset.UTC,
         ZoneOffset.ofHours(1),
@@ -66,14 +53,13 @@ public final class Simulator {
 
     private final GeneratorConfig config;
     private final RetailWorld world;
+    private final SessionModel sessionModel;
+    private final NoiseModel noiseModel;
     private final long tickMs;
     private final double sessionsPerTick;
     private final double socialPerTick;
     private final long lookbackTicks;
 
-    private final Codec<ClickstreamEvent> clickstream = codec(Topics.RAW_CLICKSTREAM.valueCodec());
-    private final Codec<OrderEvent> orders = codec(Topics.RAW_ORDERS.valueCodec());
-    private final Codec<LoyaltyEvent> loyalty = codec(Topics.RAW_LOYALTY.valueCodec());
     private final Codec<SocialPost> social = codec(Topics.RAW_SOCIAL.valueCodec());
     private final Codec<SensorReading> sensors = codec(Topics.RAW_SENSORS.valueCodec());
 
@@ -114,6 +100,8 @@ public final class Simulator {
                         config.items(),
                         config.stores(),
                         config.categories());
+        this.sessionModel = new SessionModel(config, world);
+        this.noiseModel = new NoiseModel(config, shard, shards);
         this.tickMs = GeneratorConfig.TICK.toMillis();
         double recordsPerTick = config.eventsPerSecond() * tickMs / 1000.0;
         double sensorsPerTick =
@@ -123,9 +111,7 @@ public final class Simulator {
                 Math.max(
                         0.01,
                         (recordsPerTick - sensorsPerTick - socialPerTick) / RECORDS_PER_SESSION);
-        long boundMs = config.noise().outOfOrderBound().toMillis();
-        long maxDelayMs = 2 * boundMs + 1 + DUPLICATE_WITHIN_MS;
-        this.lookbackTicks = (MAX_SESSION_MS + maxDelayMs) / tickMs + 2;
+        this.lookbackTicks = (SessionModel.MAX_SESSION_MS + noiseModel.maxDelayMs()) / tickMs + 2;
     }
 
     public RetailWorld world() {
@@ -182,230 +168,17 @@ public final class Simulator {
                 Seeds.poisson(Seeds.random(config.seed(), Seeds.SESSIONS, tick), sessionsPerTick);
         for (int k = 0; k < sessions; k++) {
             if (mine(tick + k)) {
-                session(tick, k, drafts);
+                sessionModel.session(tick, k, drafts);
             }
         }
         socialPosts(tick, drafts);
         sensorReadings(tick, drafts);
-        return withNoise(tick, drafts);
+        return noiseModel.apply(tick, drafts);
     }
 
     /** Whether the {@code n}-th thing of its kind belongs to this shard. */
     private boolean mine(long n) {
         return shards == 1 || Math.floorMod(n, shards) == shard;
-    }
-
-    private void session(long tick, int k, List<Draft> out) {
-        SplittableRandom r = Seeds.random(config.seed(), Seeds.SESSION, tick, k);
-        int u = r.nextInt(world.users());
-        for (int attempt = 0; attempt < 4 && r.nextDouble() > world.engagement[u]; attempt++) {
-            u = r.nextInt(world.users());
-        }
-        long start = config.tickStart(tick) + r.nextInt((int) tickMs);
-        long end = start + MAX_SESSION_MS;
-        boolean inStore = r.nextDouble() < 0.15;
-        String sessionId = "s-" + tick + "-" + k;
-        String device = inStore ? "store-kiosk" : r.nextDouble() < 0.6 ? "mobile" : "desktop";
-        String sessionStore = inStore ? RetailWorld.storeId(world.homeStore[u]) : null;
-        String userId = RetailWorld.userId(u);
-        String prefix = "c-" + tick + "-" + k + "-";
-        int views = 1 + Seeds.poisson(r, 3 * world.engagement[u]);
-
-        long time = start;
-        int n = 0;
-        String referrer = null;
-        Map<Integer, Integer> viewsOf = new LinkedHashMap<>();
-        Map<Integer, Integer> bought = new LinkedHashMap<>();
-        for (int v = 0; v < views && time < end; v++) {
-            if (r.nextDouble() < 0.5) {
-                int category =
-                        r.nextDouble() < 0.6
-                                ? world.favouriteCategory[u]
-                                : r.nextInt(world.categories());
-                String page = "/c/" + category;
-                out.add(
-                        click(
-                                prefix + n++,
-                                sessionId,
-                                userId,
-                                ClickAction.PAGE_VIEW,
-                                null,
-                                page,
-                                referrer,
-                                device,
-                                sessionStore,
-                                time));
-                referrer = page;
-                time += gap(r);
-            }
-            int item = pickItem(r, u);
-            int seen = viewsOf.merge(item, 1, Integer::sum);
-            String page = "/p/" + RetailWorld.sku(item);
-            out.add(
-                    click(
-                            prefix + n++,
-                            sessionId,
-                            userId,
-                            ClickAction.PRODUCT_VIEW,
-                            RetailWorld.sku(item),
-                            page,
-                            referrer,
-                            device,
-                            sessionStore,
-                            time));
-            referrer = page;
-            time += gap(r);
-            if (r.nextDouble() < 0.3) {
-                int other = sameCategory(r, item);
-                out.add(
-                        click(
-                                prefix + n++,
-                                sessionId,
-                                userId,
-                                ClickAction.CLICK,
-                                RetailWorld.sku(other),
-                                page,
-                                referrer,
-                                device,
-                                sessionStore,
-                                time));
-                time += gap(r);
-            }
-            double p = world.purchaseProbability(u, item, inStore, seen);
-            if (!bought.containsKey(item) && r.nextDouble() < p) {
-                bought.put(item, r.nextDouble() < 0.2 ? 2 : 1);
-                out.add(
-                        click(
-                                prefix + n++,
-                                sessionId,
-                                userId,
-                                ClickAction.ADD_TO_CART,
-                                RetailWorld.sku(item),
-                                "/cart",
-                                page,
-                                device,
-                                sessionStore,
-                                time));
-                time += gap(r);
-            } else if (r.nextDouble() < 0.3 * p) {
-                // Added, then abandoned.
-                out.add(
-                        click(
-                                prefix + n++,
-                                sessionId,
-                                userId,
-                                ClickAction.ADD_TO_CART,
-                                RetailWorld.sku(item),
-                                "/cart",
-                                page,
-                                device,
-                                sessionStore,
-                                time));
-                time += gap(r);
-            }
-        }
-        if (!bought.isEmpty()) {
-            time = Math.min(time, end);
-            List<OrderLine> lines = new ArrayList<>();
-            double total = 0;
-            for (Map.Entry<Integer, Integer> b : bought.entrySet()) {
-                OrderLine line =
-                        new OrderLine(
-                                RetailWorld.sku(b.getKey()), b.getValue(), world.price[b.getKey()]);
-                lines.add(line);
-                total += line.total();
-            }
-            String storeId = sessionStore;
-            OrderChannel channel =
-                    inStore
-                            ? OrderChannel.STORE
-                            : "mobile".equals(device) ? OrderChannel.APP : OrderChannel.WEB;
-            OrderEvent order =
-                    new OrderEvent(
-                            "o-" + tick + "-" + k,
-                            userId,
-                            storeId,
-                            channel,
-                            "EUR",
-                            time / 1000,
-                            lines);
-            out.add(
-                    new Draft(
-                            EventSource.ORDERS,
-                            userId,
-                            orders.encode(order),
-                            order.createdAt() * 1000));
-            long points = Math.round(total);
-            long loyaltyTime = time + 1000 + r.nextInt(4000);
-            LoyaltyEvent update =
-                    new LoyaltyEvent(
-                            userId,
-                            world.tier[u],
-                            points,
-                            world.pointsBase[u] + points,
-                            "purchase",
-                            loyaltyTime);
-            out.add(new Draft(EventSource.LOYALTY, userId, loyalty.encode(update), loyaltyTime));
-        }
-    }
-
-    private Draft click(
-            String eventId,
-            String sessionId,
-            String userId,
-            ClickAction action,
-            String itemId,
-            String page,
-            String referrer,
-            String device,
-            String storeId,
-            long time) {
-        ClickstreamEvent e =
-                new ClickstreamEvent(
-                        eventId,
-                        sessionId,
-                        userId,
-                        action,
-                        itemId,
-                        page,
-                        referrer,
-                        device,
-                        storeId,
-                        Instant.ofEpochMilli(time),
-                        itemId == null
-                                ? null
-                                : "cat-" + world.categoryOf(Integer.parseInt(itemId.substring(4))));
-        return new Draft(EventSource.CLICKSTREAM, userId, clickstream.encode(e), time);
-    }
-
-    private long gap(SplittableRandom r) {
-        return 1000 + (long) (-MEAN_GAP_MS * Math.log(1.0 - r.nextDouble()));
-    }
-
-    /**
-     * An item: often from the user's favourite category, and the better of two candidates more
-     * often than not.
-     */
-    private int pickItem(SplittableRandom r, int u) {
-        int a = candidate(r, u);
-        int b = candidate(r, u);
-        boolean preferBetter = r.nextDouble() < 0.7;
-        return (world.quality[a] >= world.quality[b]) == preferBetter ? a : b;
-    }
-
-    private int candidate(SplittableRandom r, int u) {
-        if (r.nextDouble() < 0.6) {
-            int c = world.favouriteCategory[u];
-            int perCategory = (world.items() - c + world.categories() - 1) / world.categories();
-            return c + world.categories() * r.nextInt(perCategory);
-        }
-        return r.nextInt(world.items());
-    }
-
-    private int sameCategory(SplittableRandom r, int item) {
-        int c = world.categoryOf(item);
-        int perCategory = (world.items() - c + world.categories() - 1) / world.categories();
-        return c + world.categories() * r.nextInt(perCategory);
     }
 
     private void socialPosts(long tick, List<Draft> out) {
@@ -417,7 +190,7 @@ public final class Simulator {
             sentiment = Math.round(sentiment * 1000) / 1000.0;
             List<String> mentions = new ArrayList<>();
             if (r.nextDouble() < 0.5) {
-                mentions.add(RetailWorld.sku(candidate(r, u)));
+                mentions.add(RetailWorld.sku(sessionModel.candidate(r, u)));
             }
             long time = config.tickStart(tick) + r.nextInt((int) tickMs);
             ZoneOffset offset = POSTER_OFFSETS[r.nextInt(POSTER_OFFSETS.length)];
@@ -495,51 +268,8 @@ public final class Simulator {
         return (Math.floorMod(epochMillis, 86_400_000L)) / 3_600_000.0;
     }
 
-    /** Corruption, delays and duplicates, decided per record from the noise stream of the tick. */
-    private List<RawRecord> withNoise(long tick, List<Draft> drafts) {
-        GeneratorConfig.Noise noise = config.noise();
-        SplittableRandom r =
-                shards == 1
-                        ? Seeds.random(config.seed(), Seeds.NOISE, tick)
-                        : Seeds.random(config.seed(), Seeds.NOISE, tick, shard);
-        long boundMs = noise.outOfOrderBound().toMillis();
-        List<RawRecord> out = new ArrayList<>(drafts.size() + 4);
-        for (Draft d : drafts) {
-            boolean corrupt = r.nextDouble() < noise.malformed();
-            Corruption corruption = Corruption.pick(r.nextDouble());
-            boolean duplicate = r.nextDouble() < noise.duplicates();
-            long duplicateDelay = 1 + r.nextLong(DUPLICATE_WITHIN_MS);
-            double delayKind = r.nextDouble();
-            long delayWithin = r.nextLong(boundMs + 1);
-            long delay = 0;
-            if (delayKind < noise.outOfOrder()) {
-                delay = delayWithin;
-            } else if (delayKind < noise.outOfOrder() + noise.late()) {
-                delay = boundMs + 1 + delayWithin;
-            }
-            byte[] value = corrupt ? corruption.apply(d.source, d.value) : d.value;
-            RawRecord record =
-                    new RawRecord(
-                            d.source,
-                            d.key,
-                            value,
-                            d.eventTime,
-                            d.eventTime + delay,
-                            corrupt ? corruption.name() : null,
-                            false);
-            out.add(record);
-            if (duplicate) {
-                out.add(record.asDuplicate(record.deliveryTime() + duplicateDelay));
-            }
-        }
-        return out;
-    }
-
     @SuppressWarnings("unchecked")
-    private static <T> Codec<T> codec(Codec<?> codec) {
+    static <T> Codec<T> codec(Codec<?> codec) {
         return (Codec<T>) codec;
     }
-
-    /** A well-formed record before noise. */
-    private record Draft(EventSource source, String key, byte[] value, long eventTime) {}
 }

@@ -202,7 +202,7 @@ class SimulatorTest {
                                                 java.nio.charset.StandardCharsets.ISO_8859_1));
                 assertThat(original).as("original of %s", d).isNotNull();
                 assertThat(d.deliveryTime() - original.deliveryTime())
-                        .isBetween(1L, Simulator.DUPLICATE_WITHIN_MS);
+                        .isBetween(1L, NoiseModel.DUPLICATE_WITHIN_MS);
             }
         }
     }

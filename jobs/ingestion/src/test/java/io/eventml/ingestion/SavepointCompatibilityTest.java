@@ -4,14 +4,11 @@ import io.eventml.common.config.JobArgs;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.SavepointCompatibilityContract;
 import io.eventml.common.testkit.SavepointFixtures;
-import io.eventml.generator.GeneratorConfig;
 import io.eventml.generator.RawRecord;
-import io.eventml.generator.Simulator;
 
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
-import java.time.Clock;
 import java.util.List;
 
 /**
@@ -30,13 +27,7 @@ class SavepointCompatibilityTest extends SavepointCompatibilityContract {
     @Override
     protected JobClient runForAFixture(String suffix) throws Exception {
         IngestionConfig config = config(suffix);
-        GeneratorConfig world =
-                GeneratorConfig.fromArgs(
-                        JobArgs.parse(
-                                "generator", SavepointFixtures.SMALL_WORLD.toArray(new String[0])),
-                        Clock.systemUTC());
-        List<RawRecord> raw = new Simulator(world).records(0, world.ticks());
-        KAFKA.produce(raw.stream().map(r -> r.toProducerRecord(config.kafka())).toList());
+        List<RawRecord> raw = SmallWorld.produce(KAFKA, config);
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         build(env, suffix);
         JobClient job = env.executeAsync("ingestion for a savepoint fixture");

@@ -11,6 +11,9 @@ class JobJarIT {
 
     @Test
     void shadedJarRunsOnAFlinkClusterAsIs() throws Exception {
-        JobJarCheck.check(Path.of(System.getProperty("job.jar")), LearningJob.class.getName());
+        JobJarCheck.check(
+                Path.of(System.getProperty("job.jar")),
+                LearningJob.class.getName(),
+                JobJarCheck.FlinkMl.BUNDLED);
     }
 }

@@ -1,4 +1,4 @@
-package io.eventml.common.ops;
+package io.eventml.ops;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;

@@ -1,7 +1,11 @@
-package io.eventml.common.testkit;
+package io.eventml.ops;
 
 import io.eventml.common.config.KafkaOptions;
-import io.eventml.common.ops.FlinkRest;
+import io.eventml.common.testkit.FailOnceAfterCheckpoint;
+import io.eventml.common.testkit.FlinkTestCluster;
+import io.eventml.common.testkit.KafkaBrokerExtension;
+import io.eventml.common.testkit.OnceInSnapshot;
+import io.eventml.common.testkit.Slowdown;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
@@ -48,10 +52,11 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Proves the test kit end to end: Kafka -> keyed RocksDB state -> Kafka with an EXACTLY_ONCE sink,
- * a failure injected after a completed checkpoint or between a sink's pre-commit and its commit,
- * and a read_committed consumer that sees every record exactly once, each with the count that the
- * restored keyed state must give it.
+ * The Kafka sink every job builds ({@link KafkaOptions}) with the test kit end to end, and what the
+ * ops tools report when a commit is lost: Kafka -> keyed RocksDB state -> Kafka with an
+ * EXACTLY_ONCE sink, a failure injected after a completed checkpoint or between a sink's pre-commit
+ * and its commit, and a read_committed consumer that sees every record exactly once, each with the
+ * count that the restored keyed state must give it.
  */
 class ExactlyOnceKafkaTest {
 
@@ -116,7 +121,7 @@ class ExactlyOnceKafkaTest {
                 .returns(KeyedValue.class)
                 .sinkTo(sink(output, "eos-late-" + output, Duration.ofSeconds(3)));
         JobClient job = env.executeAsync("a commit later than the transaction timeout");
-        FlinkRest rest = FlinkTestCluster.rest(FLINK);
+        FlinkRest rest = new FlinkRest(FlinkTestCluster.restAddress(FLINK));
         // Unbounded, as in production: the job runs until the failed commit is counted and every
         // record has been read and had a checkpoint to commit it, then it is cancelled.
         Map<String, Long> failed = Map.of();

@@ -1,4 +1,4 @@
-package io.eventml.common.ops;
+package io.eventml.ops;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
