@@ -9,6 +9,7 @@ import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.raw.ClickstreamEvent;
 import io.eventml.common.serde.Decoded;
@@ -46,7 +47,8 @@ import java.util.stream.Collectors;
  *   <li>{@code rescan --horizon D}: every vector on {@code features.user} equals, in all its
  *       positions, the {@link FeatureRescan} of its view over {@code events.canonical}, and every
  *       example on {@code ml.training-examples} has the label a re-scan of the purchases gives
- *       (bought within {@code [view, view + D]}).
+ *       (bought within {@code [view, view + D]}), and {@code ml.served-quality} counts what a plain
+ *       join of predictions and examples gives.
  *   <li>{@code latency --seconds N}: for N seconds, the time from each record's event time to the
  *       moment a {@code read_committed} consumer receives it, on {@code events.canonical}, {@code
  *       features.user} and {@code ml.predictions} (a prediction's event time is its view's): p50,
@@ -310,6 +312,60 @@ public final class SuiteCheck {
                 label + ": ml.training-examples = re-scan",
                 String.format("%,d labels, %d differ", examples.size(), wrong),
                 wrong == 0 && !examples.isEmpty());
+        servedQuality(label, examples, horizonMillis);
+    }
+
+    /**
+     * {@code ml.served-quality} against a plain join of {@code ml.predictions} with {@code
+     * ml.training-examples}: the newest record of a version whose labels all became known more than
+     * two minutes before the newest label (the job writes a version's figures once per minute of
+     * event time) has exactly the joined counts; no record counts more than the join.
+     */
+    private void servedQuality(String label, List<TrainingExample> examples, long horizonMillis) {
+        Map<String, TrainingExample> byView = new HashMap<>();
+        long newest = Long.MIN_VALUE;
+        for (TrainingExample e : examples) {
+            byView.put(e.features().eventId(), e);
+            newest = Math.max(newest, e.features().eventTime() + horizonMillis);
+        }
+        long cut = newest - 120_000;
+        Map<Long, long[]> joined = new HashMap<>(); // version -> outcomes, positives, latest
+        for (Prediction p : decode(Topics.ML_PREDICTIONS)) {
+            TrainingExample e = byView.get(p.eventId());
+            if (e != null) {
+                long[] c = joined.computeIfAbsent(p.modelVersion(), v -> new long[3]);
+                c[0]++;
+                c[1] += e.label() ? 1 : 0;
+                c[2] = Math.max(c[2], e.features().eventTime() + horizonMillis);
+            }
+        }
+        Map<Long, ServedQuality> records = new HashMap<>();
+        decode(Topics.ML_SERVED_QUALITY).forEach(q -> records.put(q.version(), q));
+        long settled = 0;
+        long differ = 0;
+        String first = "";
+        for (Map.Entry<Long, ServedQuality> r : records.entrySet()) {
+            long[] c = joined.getOrDefault(r.getKey(), new long[3]);
+            ServedQuality q = r.getValue();
+            boolean exact = c[2] < cut;
+            boolean ok =
+                    exact
+                            ? q.outcomes() == c[0] && q.positives() == c[1]
+                            : q.outcomes() <= c[0] && q.positives() <= c[1];
+            settled += exact ? 1 : 0;
+            if (!ok && differ++ == 0) {
+                first =
+                        String.format(
+                                "; first: v%d %,d/%,d, join %,d/%,d",
+                                r.getKey(), q.outcomes(), q.positives(), c[0], c[1]);
+            }
+        }
+        row(
+                label + ": ml.served-quality = join",
+                String.format(
+                        "%,d versions (%,d settled), %d differ%s",
+                        records.size(), settled, differ, first),
+                differ == 0 && settled > 0 && joined.keySet().containsAll(records.keySet()));
     }
 
     void latency(long seconds) {

@@ -1,6 +1,7 @@
 package io.eventml.ops;
 
 import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.serde.Decoded;
 import io.eventml.common.topic.Topic;
 import io.eventml.common.topic.Topics;
@@ -16,10 +17,12 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
@@ -70,17 +73,76 @@ final class SuiteStatus {
         ModelUpdate model = newestModel(bootstrap, Topics.ML_MODELS.name() + suffix);
         if (model == null) {
             System.out.println("Model: none published yet");
-        } else {
-            System.out.printf(
-                    "Model: %s version %d, %,d examples, log loss %.4f, AUC %.3f, positive rate"
-                            + " %.3f (over the last examples, each scored before it was learned)%n",
-                    model.modelName(),
-                    model.version(),
-                    model.examples(),
-                    model.logLoss(),
-                    model.auc(),
-                    model.positiveRate());
+            return;
         }
+        System.out.printf(
+                "Model: %s version %d, %,d examples learned%n",
+                model.modelName(), model.version(), model.examples());
+        List<ServedQuality> served =
+                newestServedQuality(
+                        bootstrap,
+                        Topics.ML_SERVED_QUALITY.name() + suffix,
+                        model.modelName(),
+                        RECENT_OUTCOMES);
+        printQuality(model, served);
+    }
+
+    /** About what the trainer's progressive figures cover. */
+    static final long RECENT_OUTCOMES = 10_000;
+
+    /**
+     * The trainer's progressive quality (each example scored just before it was learned) next to
+     * the served one (what the scorer predicted at the time, once the label was known): the second
+     * is what users got.
+     */
+    static void printQuality(ModelUpdate model, List<ServedQuality> served) {
+        ServedQuality all = ServedQuality.sum(model.modelName(), served);
+        String versions =
+                served.isEmpty()
+                        ? "none labelled yet"
+                        : served.size() == 1
+                                ? "version " + served.get(0).version()
+                                : "versions "
+                                        + served.get(served.size() - 1).version()
+                                        + ".."
+                                        + served.get(0).version();
+        System.out.println("Quality:");
+        System.out.printf(
+                "  %-20s %-22s %s%n",
+                "",
+                "progressive (trainer)",
+                String.format("served (%,d labelled predictions, %s)", all.outcomes(), versions));
+        row("log loss", model.logLoss(), all.logLoss(), "%.4f");
+        row(
+                "base-rate log loss",
+                ServedQuality.baseRateLogLoss(model.positiveRate()),
+                all.baseRateLogLoss(),
+                "%.4f");
+        row("AUC", model.auc(), all.auc(), "%.3f");
+        row("positive rate", model.positiveRate(), all.positiveRate(), "%.3f");
+        row("mean predicted", Double.NaN, all.meanPredicted(), "%.3f");
+        if (all.outcomes() > 0) {
+            System.out.println(
+                    "  served calibration (mean predicted / observed rate, predictions):");
+            for (ServedQuality.Calibration c : all.calibration(ServedQuality.CALIBRATION_EDGES)) {
+                System.out.printf(
+                        "    p in [%.2f, %.2f)  %s / %s  (%,d)%n",
+                        c.from(),
+                        c.to(),
+                        format("%.3f", c.meanPredicted()),
+                        format("%.3f", c.observedRate()),
+                        c.count());
+            }
+        }
+    }
+
+    private static void row(String name, double progressive, double served, String format) {
+        System.out.printf(
+                "  %-20s %-22s %s%n", name, format(format, progressive), format(format, served));
+    }
+
+    private static String format(String format, double value) {
+        return Double.isNaN(value) ? "-" : String.format(format, value);
     }
 
     /** A group's lag (offsets behind the ends of its topics) and how many offsets it committed. */
@@ -146,33 +208,63 @@ final class SuiteStatus {
 
     /** The last committed record of the models topic, decoded; null when there is none. */
     static ModelUpdate newestModel(String bootstrap, String topic) {
-        Properties props = consumerProperties(bootstrap);
         ModelUpdate newest = null;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+        // Transaction markers take offsets too: look back a little and keep the last.
+        for (byte[] value : lastRecords(bootstrap, topic, 20)) {
+            Decoded<ModelUpdate> d = Topics.ML_MODELS.valueCodec().decode(value);
+            if (d.isValid() && (newest == null || d.value().version() > newest.version())) {
+                newest = d.value();
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * The served quality of the newest versions that together have at least {@code outcomes}
+     * labelled predictions (or all there are), each version's newest record, newest version first.
+     */
+    static List<ServedQuality> newestServedQuality(
+            String bootstrap, String topic, String model, long outcomes) {
+        Map<Long, ServedQuality> byVersion = new TreeMap<>(Comparator.reverseOrder());
+        for (byte[] value : lastRecords(bootstrap, topic, 2_000)) {
+            Decoded<ServedQuality> d = Topics.ML_SERVED_QUALITY.valueCodec().decode(value);
+            if (d.isValid() && d.value().modelName().equals(model)) {
+                byVersion.put(d.value().version(), d.value());
+            }
+        }
+        List<ServedQuality> newest = new ArrayList<>();
+        long n = 0;
+        for (ServedQuality q : byVersion.values()) {
+            if (n >= outcomes) {
+                break;
+            }
+            newest.add(q);
+            n += q.outcomes();
+        }
+        return newest;
+    }
+
+    /** The values of the last committed records of a topic: at most {@code lookBack} offsets. */
+    private static List<byte[]> lastRecords(String bootstrap, String topic, int lookBack) {
+        List<byte[]> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(consumerProperties(bootstrap))) {
             List<TopicPartition> partitions = new ArrayList<>();
             consumer.partitionsFor(topic, Duration.ofSeconds(15))
                     .forEach(p -> partitions.add(new TopicPartition(topic, p.partition())));
             consumer.assign(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
             for (TopicPartition tp : partitions) {
-                long end = ends.get(tp);
-                if (end == 0) {
-                    continue;
-                }
-                // Transaction markers take offsets too: look back a little and keep the last.
-                consumer.seek(tp, Math.max(0, end - 20));
+                consumer.seek(tp, Math.max(0, ends.get(tp) - lookBack));
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
                     && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    Decoded<ModelUpdate> d = Topics.ML_MODELS.valueCodec().decode(r.value());
-                    if (d.isValid() && (newest == null || d.value().version() > newest.version())) {
-                        newest = d.value();
-                    }
+                    values.add(r.value());
                 }
             }
         }
-        return newest;
+        return values;
     }
 }

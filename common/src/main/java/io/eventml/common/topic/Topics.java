@@ -11,6 +11,8 @@ import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.ModelUpdateCodec;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.PredictionCodec;
+import io.eventml.common.ml.ServedQuality;
+import io.eventml.common.ml.ServedQualityCodec;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.ml.TrainingExampleCodec;
 import io.eventml.common.raw.ClickstreamEvent;
@@ -147,6 +149,16 @@ public final class Topics {
                     "real-time purchase probabilities of product views with the model version,"
                             + " keyed by user");
 
+    public static final Topic<String, ServedQuality> ML_SERVED_QUALITY =
+            new Topic<>(
+                    "ml.served-quality",
+                    1,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new ServedQualityCodec(),
+                    "how each model version's served predictions turned out once labelled"
+                            + " (cumulative per version), keyed by model name");
+
     private static final List<Topic<?, ?>> ALL =
             List.of(
                     RAW_CLICKSTREAM,
@@ -159,7 +171,8 @@ public final class Topics {
                     FEATURES_USER,
                     ML_TRAINING_EXAMPLES,
                     ML_MODELS,
-                    ML_PREDICTIONS);
+                    ML_PREDICTIONS,
+                    ML_SERVED_QUALITY);
 
     private static final Map<String, Topic<?, ?>> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Topic::name, Function.identity()));

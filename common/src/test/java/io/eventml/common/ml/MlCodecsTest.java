@@ -11,9 +11,11 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 
 import static io.eventml.common.testkit.DecodedAssertions.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The codecs of the learning job's topics: round trips and bad input. */
 class MlCodecsTest {
@@ -126,5 +128,42 @@ class MlCodecsTest {
                 PREDICTIONS.decode(json(PREDICTIONS, p).replace("0.25", "1.5").getBytes()),
                 ReasonCode.VALUE_OUT_OF_RANGE,
                 "probability");
+    }
+
+    @Test
+    void servedQualityRoundTripsAndItsFiguresFollowFromTheBins() {
+        Codec<ServedQuality> codec = Topics.ML_SERVED_QUALITY.valueCodec();
+        ServedQuality q =
+                new ServedQuality(
+                        "m",
+                        4,
+                        5,
+                        2,
+                        3.25,
+                        1.2,
+                        List.of(
+                                new ServedQuality.Bin(5, 0, 2, 0.11),
+                                new ServedQuality.Bin(30, 1, 1, 0.61),
+                                new ServedQuality.Bin(48, 1, 0, 0.48)),
+                        1_763_979_330_000L,
+                        1_763_979_330_123L);
+        assertThat(roundTrip(codec, q)).isEqualTo(q);
+        assertThat(q.logLoss()).isEqualTo(0.65);
+        assertThat(q.positiveRate()).isEqualTo(0.4);
+        assertThat(q.baseRateLogLoss())
+                .isCloseTo(-(0.4 * Math.log(0.4) + 0.6 * Math.log(0.6)), within(1e-12));
+        // Positive pairs: (30, 5) (30, 5) (30, 30: half) (48, 5) (48, 5) (48, 30): 5.5 of 6.
+        assertThat(q.auc()).isCloseTo(5.5 / 6, within(1e-12));
+        assertThat(q.calibration(0, 0.1, 0.4, 1))
+                .extracting(ServedQuality.Calibration::count)
+                .containsExactly(2L, 2L, 1L);
+        assertThat(q.calibration(0, 0.1, 0.4, 1).get(1).meanPredicted())
+                .isCloseTo(0.305, within(1e-12));
+        assertThat(q.calibration(0, 0.1, 0.4, 1).get(1).observedRate()).isEqualTo(0.5);
+
+        String counted = json(codec, q).replace("\"outcomes\":5", "\"outcomes\":6");
+        assertThat(codec.decode(counted.getBytes(StandardCharsets.UTF_8)).isValid())
+                .as("bins that do not add up to the outcomes")
+                .isFalse();
     }
 }

@@ -24,7 +24,8 @@ class TopicsTest {
                         "features.user",
                         "ml.training-examples",
                         "ml.models",
-                        "ml.predictions");
+                        "ml.predictions",
+                        "ml.served-quality");
     }
 
     @Test

@@ -9,6 +9,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.serde.Codec;
 import io.eventml.common.serde.DecodeError;
@@ -43,6 +44,8 @@ import java.util.Arrays;
  * events.canonical -+  (purchases)         |                                                        |
  *                                          +--> ml.training-examples                   (broadcast) v
  * features.user ----------------------------------------------------------------------------> Scoring --> ml.predictions
+ *                                                                                                  |
+ * examples + predictions --keyBy(view)--> Served join --keyBy(model)--> Served quality --> ml.served-quality
  * </pre>
  */
 public final class LearningJob {
@@ -57,12 +60,16 @@ public final class LearningJob {
     public static final String MODELS_SINK_UID = "learning-models-sink";
     public static final String PREDICTIONS_SINK_UID = "learning-predictions-sink";
     public static final String DLQ_SINK_UID = "learning-dlq-sink";
+    public static final String SERVED_JOIN_UID = "learning-served-join";
+    public static final String SERVED_QUALITY_UID = "learning-served-quality";
+    public static final String SERVED_QUALITY_SINK_UID = "learning-served-quality-sink";
 
     /** Where the job writes. */
     public record Outputs(
             Sink<TrainingExample> examples,
             Sink<ModelUpdate> models,
             Sink<Prediction> predictions,
+            Sink<ServedQuality> servedQuality,
             Sink<DeadLetter> deadLetters) {
 
         /** The Kafka topics of the registry. */
@@ -71,15 +78,17 @@ public final class LearningJob {
                     examplesSink(kafka),
                     modelsSink(kafka),
                     predictionsSink(kafka),
+                    servedQualitySink(kafka),
                     JobSetup.deadLetterSink(kafka));
         }
     }
 
-    /** The three streams the pipeline makes. */
+    /** The streams the pipeline makes. */
     public record Streams(
             DataStream<TrainingExample> examples,
             DataStream<ModelUpdate> models,
             DataStream<Prediction> predictions,
+            DataStream<ServedQuality> servedQuality,
             DataStream<FeatureVector> lateViews) {}
 
     private final LearningConfig config;
@@ -146,6 +155,11 @@ public final class LearningJob {
                 .sinkTo(outputs.predictions())
                 .uid(PREDICTIONS_SINK_UID)
                 .name("Kafka: ml.predictions");
+        out.servedQuality()
+                .sinkTo(outputs.servedQuality())
+                .uid(SERVED_QUALITY_SINK_UID)
+                .name("Kafka: ml.served-quality")
+                .setParallelism(1);
         String featuresTopic = config.kafka().topic(Topics.FEATURES_USER);
         Duration horizon = config.horizon();
         vectorInput
@@ -207,8 +221,28 @@ public final class LearningJob {
                         .process(new ScoringFunction(model))
                         .uid(SCORING_UID)
                         .name("Scoring (Flink ML servable)");
+        // What users got: each served prediction with its label, once known, summed per version.
+        DataStream<ServedOutcome> outcomes =
+                predictions
+                        .keyBy(Prediction::eventId)
+                        .connect(examples.keyBy(e -> e.features().eventId()))
+                        .process(new ServedOutcomeJoin(config.horizon(), config.allowedLateness()))
+                        .uid(SERVED_JOIN_UID)
+                        .name("Served predictions with their labels");
+        DataStream<ServedQuality> servedQuality =
+                ServedQualityFunction.apply(
+                                outcomes.keyBy(o -> model),
+                                new ServedQualityFunction(
+                                        config.horizon(), config.allowedLateness()))
+                        .uid(SERVED_QUALITY_UID)
+                        .name("Served quality")
+                        .setParallelism(1);
         return new Streams(
-                examples, models, predictions, examples.getSideOutput(LabelJoinFunction.TOO_LATE));
+                examples,
+                models,
+                predictions,
+                servedQuality,
+                examples.getSideOutput(LabelJoinFunction.TOO_LATE));
     }
 
     /**
@@ -304,6 +338,16 @@ public final class LearningJob {
     }
 
     /** {@code ml.predictions}: keyed by user, timestamped when scored. */
+    public static KafkaSink<ServedQuality> servedQualitySink(KafkaOptions kafka) {
+        return kafka.sink(
+                "served-quality",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.ML_SERVED_QUALITY),
+                        Topics.ML_SERVED_QUALITY.valueCodec(),
+                        ServedQuality::modelName,
+                        ServedQuality::updatedAt));
+    }
+
     public static KafkaSink<Prediction> predictionsSink(KafkaOptions kafka) {
         return kafka.sink(
                 "predictions",

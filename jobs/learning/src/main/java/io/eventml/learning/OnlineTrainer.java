@@ -3,10 +3,10 @@ package io.eventml.learning;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.state.WriteBehindCache;
 import io.eventml.common.state.WriteBehindProcessOperator;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
@@ -20,10 +20,6 @@ import org.apache.flink.util.Collector;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Map;
-import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -47,12 +43,9 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
     private final long publishEvery;
     private final long publishIntervalMillis;
 
-    private transient ValueState<TrainerState> state;
-
     /** The state of the models seen since the last restore; written back before each snapshot. */
-    private transient Map<String, TrainerState> cache;
+    private transient WriteBehindCache<String, TrainerState> state;
 
-    private transient Set<String> changed;
     private transient Counter mismatches;
     private transient volatile double lastLogLoss = Double.NaN;
     private transient volatile double lastAuc = Double.NaN;
@@ -89,13 +82,13 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
 
     @Override
     public void open(OpenContext openContext) {
-        cache = new HashMap<>();
-        changed = new HashSet<>();
         state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "trainer", TypeInformation.of(TrainerState.class)));
+                new WriteBehindCache<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "trainer",
+                                                TypeInformation.of(TrainerState.class))));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         mismatches = metrics.counter("specMismatches");
         metrics.gauge("logLoss", (Gauge<Double>) () -> lastLogLoss);
@@ -149,28 +142,16 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
 
     /** The model's state: cached, or read once after a restore (null for a new model). */
     private TrainerState current(String model) throws IOException {
-        TrainerState s = cache.get(model);
-        if (s == null) {
-            s = state.value();
-            if (s != null) {
-                cache.put(model, s);
-            }
-        }
-        return s;
+        return state.get(model);
     }
 
     private void keep(String model, TrainerState s) {
-        cache.put(model, s);
-        changed.add(model);
+        state.put(model, s);
     }
 
     @Override
     public void writeBehind(Consumer<String> selectKey) throws IOException {
-        for (String model : changed) {
-            selectKey.accept(model);
-            state.update(cache.get(model));
-        }
-        changed.clear();
+        state.writeBehind(selectKey);
     }
 
     private void publish(String model, TrainerState s, long now, Collector<ModelUpdate> out) {

@@ -10,6 +10,7 @@ import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.serde.JsonLimits;
 import io.eventml.common.serde.TimeBounds;
@@ -64,6 +65,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -268,6 +270,64 @@ class LearningJobTest {
         out.predictions()
                 .sinkTo(LearningJob.predictionsSink(kafka))
                 .uid(LearningJob.PREDICTIONS_SINK_UID);
+        out.servedQuality()
+                .sinkTo(LearningJob.servedQualitySink(kafka))
+                .uid(LearningJob.SERVED_QUALITY_SINK_UID)
+                .setParallelism(1);
+    }
+
+    /**
+     * What {@code ml.served-quality} says of each version is a plain join of {@code ml.predictions}
+     * with {@code ml.training-examples} by view, summed per version: every labelled prediction
+     * counted once, in its version and its probability bin.
+     */
+    private static void assertServedQualityIsThePlainJoin(
+            List<Prediction> predictions,
+            List<TrainingExample> examples,
+            List<ServedQuality> records) {
+        Map<String, TrainingExample> byView =
+                examples.stream().collect(Collectors.toMap(e -> e.features().eventId(), e -> e));
+        Map<Long, QualityCounts> expected = new TreeMap<>();
+        for (Prediction p : predictions) {
+            TrainingExample e = byView.get(p.eventId());
+            if (e != null) {
+                expected.computeIfAbsent(p.modelVersion(), v -> new QualityCounts())
+                        .add(
+                                new ServedOutcome(
+                                        p.eventId(),
+                                        p.modelVersion(),
+                                        p.probability(),
+                                        e.label(),
+                                        e.labelTime()));
+            }
+        }
+        // The newest record of each version is its total.
+        Map<Long, ServedQuality> last = new TreeMap<>();
+        records.forEach(r -> last.put(r.version(), r));
+        assertThat(last.keySet()).isEqualTo(expected.keySet());
+        long outcomes = 0;
+        for (Map.Entry<Long, QualityCounts> v : expected.entrySet()) {
+            ServedQuality want = v.getValue().toRecord("purchase-30m", v.getKey(), 0);
+            ServedQuality got = last.get(v.getKey());
+            assertThat(got.modelName()).isEqualTo("purchase-30m");
+            assertThat(got.outcomes()).as("version %d", v.getKey()).isEqualTo(want.outcomes());
+            assertThat(got.positives()).as("version %d", v.getKey()).isEqualTo(want.positives());
+            assertThat(got.logLossSum())
+                    .isCloseTo(want.logLossSum(), within(1e-9 * want.outcomes()));
+            assertThat(got.predictedSum())
+                    .isCloseTo(want.predictedSum(), within(1e-9 * want.outcomes()));
+            assertThat(got.bins()).hasSameSizeAs(want.bins());
+            for (int i = 0; i < want.bins().size(); i++) {
+                ServedQuality.Bin a = got.bins().get(i);
+                ServedQuality.Bin b = want.bins().get(i);
+                assertThat(List.of(a.index(), a.positives(), a.negatives()))
+                        .as("version %d, bin %d", v.getKey(), b.index())
+                        .isEqualTo(List.of(b.index(), b.positives(), b.negatives()));
+            }
+            assertThat(got.lastLabelTime()).isEqualTo(want.lastLabelTime());
+            outcomes += want.outcomes();
+        }
+        assertThat(outcomes).as("labelled predictions").isGreaterThan(predictions.size() / 2);
     }
 
     // ---- the tests ----
@@ -293,6 +353,10 @@ class LearningJobTest {
         assertLabelledExactlyOnceAsTheRescanSays(examples);
         List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
         assertContinuousVersions(models, examples.size());
+        assertServedQualityIsThePlainJoin(
+                decode(Topics.ML_PREDICTIONS, kafka),
+                examples,
+                decode(Topics.ML_SERVED_QUALITY, kafka));
         List<DeadLetter> dead = decode(Topics.EVENTS_DLQ, kafka);
         assertThat(dead).hasSize(1);
         assertThat(dead.get(0).originTopic()).isEqualTo(kafka.topic(Topics.FEATURES_USER));
@@ -366,6 +430,24 @@ class LearningJobTest {
         assertThat(mid.auc()).isFinite().isGreaterThan(threshold);
         assertThat(mature).hasSizeGreaterThan(2_000);
         assertThat(predictionAuc).isFinite().isGreaterThan(threshold);
+
+        // What users got, as the job measured it across the failure: the plain join's figures.
+        List<ServedQuality> served = decode(Topics.ML_SERVED_QUALITY, kafka);
+        assertServedQualityIsThePlainJoin(predictions, examples, served);
+        Map<Long, ServedQuality> lastOfVersion = new TreeMap<>();
+        served.forEach(q -> lastOfVersion.put(q.version(), q));
+        ServedQuality all =
+                ServedQuality.sum("purchase-30m", new ArrayList<>(lastOfVersion.values()));
+        System.out.printf(
+                "served: %d labelled predictions of %d versions: log loss %.4f (base rate's %.4f),"
+                        + " AUC %.3f, mean predicted %.3f, positive rate %.3f%n",
+                all.outcomes(),
+                lastOfVersion.size(),
+                all.logLoss(),
+                all.baseRateLogLoss(),
+                all.auc(),
+                all.meanPredicted(),
+                all.positiveRate());
 
         // Predictions: one per scored view, with versions that were published, and each one is
         // what Flink ML's servable outside Flink says for that version.

@@ -2,6 +2,7 @@ package io.eventml.learning;
 
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.Prediction;
 import io.eventml.common.testkit.SerializedSize;
 
 import org.apache.flink.ml.linalg.DenseVector;
@@ -46,5 +47,35 @@ class StateSizeTest {
         assertThat(heldView).isLessThanOrEqualTo(450);
         assertThat(purchase).isLessThanOrEqualTo(30);
         assertThat(model).isLessThanOrEqualTo(10_000);
+    }
+
+    @Test
+    void servedQualityPerViewAndPerVersion() throws IOException {
+        int prediction =
+                bytes(
+                        Prediction.class,
+                        new Prediction(
+                                "0123456789abcdef0123456789abcdef",
+                                "u-12345",
+                                "sku-00123",
+                                0.123,
+                                42,
+                                1_763_978_400_000L));
+        ServedQualityFunction.VersionCounts version = new ServedQualityFunction.VersionCounts();
+        ServedQualityFunction.ServedState state = new ServedQualityFunction.ServedState();
+        int empty = bytes(ServedQualityFunction.ServedState.class, state);
+        state.versions = new ServedQualityFunction.VersionCounts[] {version};
+        int perVersion = bytes(ServedQualityFunction.ServedState.class, state) - empty;
+        state.versions = new ServedQualityFunction.VersionCounts[0];
+        state.recent = new QualityCounts[ServedQualityFunction.CHUNKS];
+        java.util.Arrays.fill(state.recent, new QualityCounts());
+        int window = bytes(ServedQualityFunction.ServedState.class, state) - empty;
+        System.out.printf(
+                "served join: %d B per view between its prediction and its label;"
+                        + " served quality: %d B per live version, %d B for the last 10,000%n",
+                prediction, perVersion, window);
+        assertThat(prediction).isLessThanOrEqualTo(100);
+        assertThat(perVersion).isLessThanOrEqualTo(2_600);
+        assertThat(window).isLessThanOrEqualTo(26_000);
     }
 }
