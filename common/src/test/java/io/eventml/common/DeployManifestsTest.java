@@ -91,6 +91,7 @@ class DeployManifestsTest {
                     "execution.checkpointing.num-retained",
                     "execution.checkpointing.externalized-checkpoint-retention",
                     "execution.checkpointing.tolerable-failed-checkpoints",
+                    "web.checkpoints.history",
                     "pipeline.max-parallelism",
                     "pipeline.generic-types",
                     "restart-strategy.type");

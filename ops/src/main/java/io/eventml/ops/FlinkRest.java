@@ -206,20 +206,59 @@ public final class FlinkRest {
     }
 
     /**
-     * Kafka transactions that a job's exactly-once sinks could not commit, per sink (Flink's {@code
-     * failedCommittables} of each committer, summed over its subtasks); only sinks with failures
-     * are listed. A transaction fails to commit when its commit comes after the broker aborted it
-     * (the job was down, or its commit delayed, for longer than the transaction timeout): its
-     * records are lost, and Flink only logs a warning and counts it here.
+     * The Kafka transactions each sink of a job wrote and could not commit: their records are lost
+     * (the {@code eventml.lostTransactions} counter of each committer, summed over its subtasks;
+     * sinks without any are left out).
      */
-    public Map<String, Long> failedCommits(String jobId) throws IOException {
-        Map<String, Long> failed = new TreeMap<>();
+    public Map<String, Long> lostTransactions(String jobId) throws IOException {
+        return sinkCounters(jobId, ".eventml.lostTransactions");
+    }
+
+    /**
+     * The transactions recovered from a checkpoint that each sink of a job could not commit again
+     * after the restore: lost only if the restore came later than the transaction timeout (the
+     * {@code eventml.recoveredCommitsRefused} counters; see {@link #restoreDelay}).
+     */
+    public Map<String, Long> recoveredCommitsRefused(String jobId) throws IOException {
+        return sinkCounters(jobId, ".eventml.recoveredCommitsRefused");
+    }
+
+    /**
+     * How long after its checkpoint completed the job's latest restore came, and the job's
+     * checkpoint timeout; empty when the job was not restored or the checkpoint is not in its
+     * history (a savepoint, or a checkpoint of an earlier job).
+     */
+    public Optional<Duration[]> restoreDelay(String jobId) throws IOException {
+        JsonNode checkpoints = get("/jobs/" + jobId + "/checkpoints");
+        JsonNode restored = checkpoints.path("latest").path("restored");
+        if (restored.isMissingNode() || restored.isNull()) {
+            return Optional.empty();
+        }
+        long id = restored.path("id").asLong();
+        long restoredAt = restored.path("restore_timestamp").asLong();
+        long timeout = get("/jobs/" + jobId + "/checkpoints/config").path("timeout").asLong();
+        for (JsonNode c : checkpoints.path("history")) {
+            if (c.path("id").asLong() == id && c.path("status").asText().equals("COMPLETED")) {
+                long completed = c.path("latest_ack_timestamp").asLong();
+                return Optional.of(
+                        new Duration[] {
+                            Duration.ofMillis(Math.max(0, restoredAt - completed)),
+                            Duration.ofMillis(timeout)
+                        });
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A committer counter of each sink, summed over its subtasks; sinks at 0 are left out. */
+    private Map<String, Long> sinkCounters(String jobId, String suffix) throws IOException {
+        Map<String, Long> counts = new TreeMap<>();
         for (JsonNode vertex : get("/jobs/" + jobId).path("vertices")) {
             String path = "/jobs/" + jobId + "/vertices/" + vertex.path("id").asText();
             List<String> ids = new ArrayList<>();
             for (JsonNode m : get(path + "/subtasks/metrics")) {
                 String id = m.path("id").asText();
-                if (id.endsWith(".failedCommittables")) {
+                if (id.endsWith(suffix)) {
                     ids.add(id);
                 }
             }
@@ -231,11 +270,11 @@ public final class FlinkRest {
                 long n = m.path("sum").asLong();
                 if (n > 0) {
                     String id = m.path("id").asText();
-                    failed.merge(id.substring(0, id.lastIndexOf('.')), n, Long::sum);
+                    counts.merge(id.substring(0, id.length() - suffix.length()), n, Long::sum);
                 }
             }
         }
-        return failed;
+        return counts;
     }
 
     /** Any GET of the REST API, as JSON (job details, checkpoint statistics, metrics). */

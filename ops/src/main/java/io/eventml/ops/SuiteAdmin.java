@@ -172,7 +172,7 @@ public final class SuiteAdmin {
                 for (FlinkRest.Job j : flink.jobs()) {
                     System.out.printf("  %-10s %-36s %s%n", j.state(), j.name(), j.id());
                     if (j.state().equals("RUNNING")) {
-                        SuiteStatus.reportFailedCommits(flink.failedCommits(j.id()));
+                        SuiteStatus.reportTransactions(flink, j.id());
                     }
                 }
                 try (Admin admin = SuiteTopics.admin(bootstrap)) {

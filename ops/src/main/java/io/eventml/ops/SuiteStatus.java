@@ -15,12 +15,14 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -49,17 +51,51 @@ final class SuiteStatus {
     private SuiteStatus() {}
 
     /**
-     * Says loudly which sinks of a job could not commit Kafka transactions: their records are lost
-     * (docs/operations.md, "Lost transactions").
+     * Says loudly which sinks of a running job lost Kafka transactions (docs/operations.md, "Lost
+     * transactions"): those a sink could not commit while running, and those recovered from a
+     * checkpoint and refused after the restore when the restore came later than the checkpoint
+     * timeout after that checkpoint, or when that cannot be told (a restore from a savepoint). A
+     * restore within the checkpoint timeout is within the transaction timeout (the jobs check that
+     * the first is shorter at start), so its refused commits were of transactions already
+     * committed.
      */
-    static void reportFailedCommits(Map<String, Long> failed) {
-        failed.forEach(
+    static void reportTransactions(FlinkRest flink, String jobId) throws IOException {
+        flink.lostTransactions(jobId)
+                .forEach(
+                        (sink, count) ->
+                                System.out.printf(
+                                        "    DATA LOST: %,d Kafka transaction(s) of %s could not be"
+                                                + " committed (aborted by the broker after the"
+                                                + " transaction timeout); see docs/operations.md,"
+                                                + " \"Lost transactions\"%n",
+                                        count, sink));
+        Map<String, Long> refused = flink.recoveredCommitsRefused(jobId);
+        if (refused.isEmpty()) {
+            return;
+        }
+        Optional<Duration[]> delay = flink.restoreDelay(jobId);
+        boolean safe = delay.isPresent() && delay.get()[0].compareTo(delay.get()[1]) < 0;
+        refused.forEach(
                 (sink, count) ->
                         System.out.printf(
-                                "    DATA LOST: %,d Kafka transaction(s) of %s could not be committed"
-                                        + " (aborted by the broker after the transaction timeout);"
-                                        + " see docs/operations.md, \"Lost transactions\"%n",
-                                count, sink));
+                                safe
+                                        ? "    %,d recovered transaction(s) of %s were committed"
+                                                + " before the failure (the restore came %d s"
+                                                + " after its checkpoint, within the checkpoint"
+                                                + " timeout): nothing lost%n"
+                                        : "    POSSIBLY LOST: %,d recovered Kafka transaction(s)"
+                                                + " of %s were refused after a restore %s; lost if"
+                                                + " that was longer than the transaction timeout:"
+                                                + " see docs/operations.md, \"Lost transactions\"%n",
+                                count,
+                                sink,
+                                safe
+                                        ? delay.get()[0].toSeconds()
+                                        : delay.isPresent()
+                                                ? delay.get()[0].toSeconds()
+                                                        + " s after its checkpoint"
+                                                : "from a savepoint or an earlier job's"
+                                                        + " checkpoint"));
     }
 
     static void status(Admin admin, String bootstrap, String suffix) throws Exception {

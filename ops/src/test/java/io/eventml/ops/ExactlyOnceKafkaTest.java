@@ -1,6 +1,7 @@
 package io.eventml.ops;
 
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.ReportingKafkaSink;
 import io.eventml.common.testkit.FailOnceAfterCheckpoint;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.KafkaBrokerExtension;
@@ -97,8 +98,9 @@ class ExactlyOnceKafkaTest {
      * blocked) for longer than the sink's transaction timeout, so the broker aborts the transaction
      * before the commit reaches it. Its records are lost, which no exactly-once sink can prevent
      * once the broker has given up on the transaction, and which must never go unnoticed: the
-     * connector only logs it, Flink's committer counts it in {@code failedCommittables}, and {@link
-     * FlinkRest#failedCommits} (what {@code eventml.sh status} reports) finds it.
+     * connector only logs it, the committer of the jobs' sinks ({@code ReportingKafkaSink}) counts
+     * it in {@code lostTransactions}, and {@link FlinkRest#lostTransactions} (what {@code
+     * eventml.sh status} reports as DATA LOST) finds it.
      */
     @Test
     void aCommitLaterThanTheTransactionTimeoutLosesItsRecordsAndIsReported() throws Exception {
@@ -129,7 +131,7 @@ class ExactlyOnceKafkaTest {
         while (failed.isEmpty() && System.nanoTime() < deadline) {
             Thread.sleep(200);
             try {
-                failed = rest.failedCommits(job.getJobID().toHexString());
+                failed = rest.lostTransactions(job.getJobID().toHexString());
             } catch (IOException e) {
                 // Vertex metrics come and go while tasks start.
             }
@@ -252,21 +254,25 @@ class ExactlyOnceKafkaTest {
         return source.build();
     }
 
-    private static KafkaSink<KeyedValue> sink(String topic, String transactionalIdPrefix) {
+    private static ReportingKafkaSink<KeyedValue> sink(String topic, String transactionalIdPrefix) {
         return sink(topic, transactionalIdPrefix, Duration.ofMinutes(1));
     }
 
-    private static KafkaSink<KeyedValue> sink(
+    private static ReportingKafkaSink<KeyedValue> sink(
             String topic, String transactionalIdPrefix, Duration transactionTimeout) {
-        return KafkaSink.<KeyedValue>builder()
-                .setBootstrapServers(KAFKA.bootstrapServers())
-                .setRecordSerializer(new KeyedValueSerializer(topic))
-                .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(transactionalIdPrefix)
-                // The jobs' naming strategy, which aborts what a failure left open by listing it.
-                .setTransactionNamingStrategy(KafkaOptions.TRANSACTION_NAMING)
-                .setProperty("transaction.timeout.ms", Long.toString(transactionTimeout.toMillis()))
-                .build();
+        return new ReportingKafkaSink<>(
+                KafkaSink.<KeyedValue>builder()
+                        .setBootstrapServers(KAFKA.bootstrapServers())
+                        .setRecordSerializer(new KeyedValueSerializer(topic))
+                        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .setTransactionalIdPrefix(transactionalIdPrefix)
+                        // The jobs' naming strategy, which aborts what a failure left open by
+                        // listing it.
+                        .setTransactionNamingStrategy(KafkaOptions.TRANSACTION_NAMING)
+                        .setProperty(
+                                "transaction.timeout.ms",
+                                Long.toString(transactionTimeout.toMillis()))
+                        .build());
     }
 
     private static final class KeyedValueSerializer

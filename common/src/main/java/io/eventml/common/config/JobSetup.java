@@ -4,7 +4,6 @@ import io.eventml.common.event.DeadLetter;
 import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -74,7 +73,7 @@ public final class JobSetup {
                 Duration.ofMillis(env.getCheckpointConfig().getCheckpointTimeout()));
     }
 
-    public static KafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<DeadLetter> deadLetterSink(KafkaOptions kafka) {
         return kafka.sink(
                 "dlq",
                 new TopicSerializer<>(

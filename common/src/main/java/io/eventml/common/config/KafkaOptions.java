@@ -176,14 +176,23 @@ public record KafkaOptions(
 
     /**
      * A Kafka sink with these options. {@code name} tells this sink's transactional ids apart from
-     * the job's other sinks ({@code <prefix>-<name>}).
+     * the job's other sinks ({@code <prefix>-<name>}). Its committer counts the transactions it
+     * could not commit, telling lost records from recoveries ({@link ReportingKafkaSink}).
      */
-    public <T> KafkaSink<T> sink(String name, KafkaRecordSerializationSchema<T> serializer) {
+    public <T> ReportingKafkaSink<T> sink(
+            String name, KafkaRecordSerializationSchema<T> serializer) {
         return sink(name, serializer, TRANSACTION_NAMING);
     }
 
     /** Like {@link #sink(String, KafkaRecordSerializationSchema)} with another naming strategy. */
-    public <T> KafkaSink<T> sink(
+    public <T> ReportingKafkaSink<T> sink(
+            String name,
+            KafkaRecordSerializationSchema<T> serializer,
+            TransactionNamingStrategy naming) {
+        return new ReportingKafkaSink<>(kafkaSink(name, serializer, naming));
+    }
+
+    private <T> KafkaSink<T> kafkaSink(
             String name,
             KafkaRecordSerializationSchema<T> serializer,
             TransactionNamingStrategy naming) {

@@ -3,6 +3,7 @@ package io.eventml.features;
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.ReportingKafkaSink;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
@@ -20,7 +21,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -222,7 +222,7 @@ public final class FeatureJob {
     }
 
     /** {@code features.user}: keyed by user, timestamped with the view's time. */
-    public static KafkaSink<FeatureVector> featureSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<FeatureVector> featureSink(KafkaOptions kafka) {
         return kafka.sink(
                 "features",
                 new TopicSerializer<>(

@@ -3,6 +3,7 @@ package io.eventml.generator;
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.ReportingKafkaSink;
 import io.eventml.common.event.EventSource;
 import io.eventml.common.topic.Topics;
 
@@ -19,7 +20,6 @@ import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
 import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacet;
 import org.apache.flink.connector.kafka.lineage.KafkaDatasetFacetProvider;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -99,7 +99,7 @@ public final class GeneratorJob {
     }
 
     /** Writes each record to the raw topic of its source, keyed as the source keys it. */
-    public static KafkaSink<RawRecord> kafkaSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<RawRecord> kafkaSink(KafkaOptions kafka) {
         return kafka.sink("raw", new RawRecordSerializer(kafka));
     }
 

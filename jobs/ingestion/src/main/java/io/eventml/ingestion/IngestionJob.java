@@ -3,6 +3,7 @@ package io.eventml.ingestion;
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.ReportingKafkaSink;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventSource;
@@ -13,7 +14,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -171,7 +171,7 @@ public final class IngestionJob {
      * {@code events.canonical}: keyed by user (store for sensor readings), timestamped with the
      * event time, its type in the header {@link Topics#EVENT_TYPE_HEADER}.
      */
-    public static KafkaSink<CanonicalEvent> canonicalSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<CanonicalEvent> canonicalSink(KafkaOptions kafka) {
         return kafka.sink(
                 "canonical",
                 new TopicSerializer<>(

@@ -3,6 +3,7 @@ package io.eventml.learning;
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.ReportingKafkaSink;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
@@ -25,7 +26,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
-import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -316,7 +316,7 @@ public final class LearningJob {
     }
 
     /** {@code ml.training-examples}: keyed by user, timestamped when the label became known. */
-    public static KafkaSink<TrainingExample> examplesSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<TrainingExample> examplesSink(KafkaOptions kafka) {
         return kafka.sink(
                 "examples",
                 new TopicSerializer<>(
@@ -327,7 +327,7 @@ public final class LearningJob {
     }
 
     /** {@code ml.models}: keyed by model name (compacted), timestamped at publication. */
-    public static KafkaSink<ModelUpdate> modelsSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<ModelUpdate> modelsSink(KafkaOptions kafka) {
         return kafka.sink(
                 "models",
                 new TopicSerializer<>(
@@ -338,7 +338,7 @@ public final class LearningJob {
     }
 
     /** {@code ml.predictions}: keyed by user, timestamped when scored. */
-    public static KafkaSink<ServedQuality> servedQualitySink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<ServedQuality> servedQualitySink(KafkaOptions kafka) {
         return kafka.sink(
                 "served-quality",
                 new TopicSerializer<>(
@@ -348,7 +348,7 @@ public final class LearningJob {
                         ServedQuality::updatedAt));
     }
 
-    public static KafkaSink<Prediction> predictionsSink(KafkaOptions kafka) {
+    public static ReportingKafkaSink<Prediction> predictionsSink(KafkaOptions kafka) {
         return kafka.sink(
                 "predictions",
                 new TopicSerializer<>(

@@ -1,0 +1,179 @@
+package io.eventml.common.config;
+
+import org.apache.flink.api.connector.sink2.Committer;
+import org.apache.flink.api.connector.sink2.CommitterInitContext;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.StatefulSinkWriter;
+import org.apache.flink.api.connector.sink2.SupportsCommitter;
+import org.apache.flink.api.connector.sink2.SupportsWriterState;
+import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.kafka.sink.KafkaCommittable;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.sink.KafkaWriterState;
+import org.apache.flink.core.io.SimpleVersionedSerializer;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.streaming.api.connector.sink2.CommittableMessage;
+import org.apache.flink.streaming.api.connector.sink2.SupportsPostCommitTopology;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.lineage.LineageVertex;
+import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+
+/**
+ * A {@link KafkaSink} whose committer tells failed commits that lost records from those that may
+ * not have.
+ *
+ * <p>Flink counts every commit the connector gives up on in the committer's {@code
+ * failedCommittables}, for reasons that differ in what they mean. A transaction the committer
+ * itself wrote and could not commit (the broker aborted it after the transaction timeout, or forgot
+ * it) lost its records: counted in {@code lostTransactions}. A transaction recovered from a
+ * checkpoint and refused when committed again after a restore (the connector sees a fenced
+ * producer) is ambiguous: usually it had been committed before the failure and its transactional id
+ * used again since (nothing lost), but the broker refuses it the same way when it aborted it
+ * because the restore came later than the transaction timeout (records lost). Counted in {@code
+ * recoveredCommitsRefused}; {@code eventml.sh status} tells the two apart by how long after the
+ * restored checkpoint the restore came. Both counters are in the committer's metric group {@code
+ * eventml}; everything else is the {@link KafkaSink}'s.
+ */
+public final class ReportingKafkaSink<IN>
+        implements Sink<IN>,
+                SupportsWriterState<IN, KafkaWriterState>,
+                SupportsCommitter<KafkaCommittable>,
+                SupportsPostCommitTopology<KafkaCommittable>,
+                LineageVertexProvider {
+    private static final long serialVersionUID = 1L;
+
+    private final KafkaSink<IN> kafka;
+
+    public ReportingKafkaSink(KafkaSink<IN> kafka) {
+        this.kafka = kafka;
+    }
+
+    @Override
+    public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
+        return kafka.createWriter(context);
+    }
+
+    @Override
+    public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(
+            WriterInitContext context, Collection<KafkaWriterState> recoveredState) {
+        return kafka.restoreWriter(context, recoveredState);
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaWriterState> getWriterStateSerializer() {
+        return kafka.getWriterStateSerializer();
+    }
+
+    @Override
+    public Committer<KafkaCommittable> createCommitter(CommitterInitContext context)
+            throws IOException {
+        MetricGroup metrics = context.metricGroup().addGroup("eventml");
+        return new ReportingCommitter(
+                kafka.createCommitter(context),
+                metrics.counter("lostTransactions"),
+                metrics.counter("recoveredCommitsRefused"));
+    }
+
+    @Override
+    public SimpleVersionedSerializer<KafkaCommittable> getCommittableSerializer() {
+        return kafka.getCommittableSerializer();
+    }
+
+    @Override
+    public void addPostCommitTopology(DataStream<CommittableMessage<KafkaCommittable>> committer) {
+        kafka.addPostCommitTopology(committer);
+    }
+
+    @Override
+    public LineageVertex getLineageVertex() {
+        return kafka.getLineageVertex();
+    }
+
+    /** The connector's committer, with the outcome of each failed commit counted. */
+    static final class ReportingCommitter implements Committer<KafkaCommittable> {
+        private final Committer<KafkaCommittable> committer;
+        private final Counter lost;
+        private final Counter recoveredRefused;
+
+        ReportingCommitter(
+                Committer<KafkaCommittable> committer, Counter lost, Counter recoveredRefused) {
+            this.committer = committer;
+            this.lost = lost;
+            this.recoveredRefused = recoveredRefused;
+        }
+
+        @Override
+        public void commit(Collection<CommitRequest<KafkaCommittable>> requests)
+                throws IOException, InterruptedException {
+            List<CommitRequest<KafkaCommittable>> reporting = new ArrayList<>(requests.size());
+            for (CommitRequest<KafkaCommittable> r : requests) {
+                reporting.add(new ReportingRequest(r));
+            }
+            committer.commit(reporting);
+        }
+
+        @Override
+        public void close() throws Exception {
+            committer.close();
+        }
+
+        /**
+         * Whether a committable was recovered from a checkpoint (its writer's producer is gone).
+         */
+        static boolean recovered(KafkaCommittable committable) {
+            return committable.getProducer().isEmpty();
+        }
+
+        private final class ReportingRequest implements CommitRequest<KafkaCommittable> {
+            private final CommitRequest<KafkaCommittable> request;
+
+            ReportingRequest(CommitRequest<KafkaCommittable> request) {
+                this.request = request;
+            }
+
+            @Override
+            public KafkaCommittable getCommittable() {
+                return request.getCommittable();
+            }
+
+            @Override
+            public int getNumberOfRetries() {
+                return request.getNumberOfRetries();
+            }
+
+            @Override
+            public void signalFailedWithKnownReason(Throwable t) {
+                (recovered(request.getCommittable()) ? recoveredRefused : lost).inc();
+                request.signalFailedWithKnownReason(t);
+            }
+
+            @Override
+            public void signalFailedWithUnknownReason(Throwable t) {
+                lost.inc();
+                request.signalFailedWithUnknownReason(t);
+            }
+
+            @Override
+            public void retryLater() {
+                request.retryLater();
+            }
+
+            @Override
+            public void updateAndRetryLater(KafkaCommittable committable) {
+                request.updateAndRetryLater(committable);
+            }
+
+            @Override
+            public void signalAlreadyCommitted() {
+                request.signalAlreadyCommitted();
+            }
+        }
+    }
+}
