@@ -113,7 +113,11 @@ public final class ServedQualityFunction
             throws Exception {
         String model = ctx.getCurrentKey();
         ServedState s = current(model);
-        long time = Math.max(ctx.timestamp(), ctx.timerService().currentWatermark());
+        Long timestamp = ctx.timestamp();
+        long time =
+                Math.max(
+                        timestamp == null ? Long.MIN_VALUE : timestamp,
+                        ctx.timerService().currentWatermark());
         VersionCounts v = version(s, outcome.modelVersion());
         v.counts.add(outcome);
         v.changed = true;
