@@ -105,6 +105,7 @@ class UserFeaturesTest {
             d.applyTo(a, p);
         }
         UserState copyOfA = a.copy();
+        UserProfile copyOfP = p.copy();
         double[] withLater =
                 UserFeatures.asOf(
                         view,
@@ -119,7 +120,7 @@ class UserFeaturesTest {
         assertThat(withLater).containsExactly(without);
         assertThat(UserFeatures.asOf(view, a, p, null, List.of()))
                 .as("the settled state did not take in the recent events")
-                .containsExactly(UserFeatures.asOf(view, copyOfA, p, null, List.of()));
+                .containsExactly(UserFeatures.asOf(view, copyOfA, copyOfP, null, List.of()));
         assertThat(without[FeatureSpec.USER_NEVER_PURCHASED]).isZero();
         assertThat(without[FeatureSpec.BIAS]).isEqualTo(1);
     }

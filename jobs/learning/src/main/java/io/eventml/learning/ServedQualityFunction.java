@@ -18,7 +18,9 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Consumer;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Keyed by model name (one subtask, like the trainer): the served outcomes of each model version,
@@ -101,7 +103,8 @@ public final class ServedQualityFunction
         for (int r = 0; r < edges.length - 1; r++) {
             int range = r;
             MetricGroup g =
-                    calibration.addGroup(String.format("p%.2f-%.2f", edges[r], edges[r + 1]));
+                    calibration.addGroup(
+                            String.format(Locale.ROOT, "p%.2f-%.2f", edges[r], edges[r + 1]));
             g.gauge("predicted", (Gauge<Double>) () -> calibration(range).meanPredicted());
             g.gauge("observed", (Gauge<Double>) () -> calibration(range).observedRate());
             g.gauge("count", (Gauge<Long>) () -> calibration(range).count());
@@ -204,7 +207,7 @@ public final class ServedQualityFunction
         return all.toRecord(model, 0, System.currentTimeMillis());
     }
 
-    private double figure(java.util.function.ToDoubleFunction<ServedQuality> f) {
+    private double figure(ToDoubleFunction<ServedQuality> f) {
         ServedQuality w = window;
         return w == null ? Double.NaN : f.applyAsDouble(w);
     }

@@ -70,7 +70,8 @@ class ServedOutcomeJoinTest {
     }
 
     @Test
-    void aSideStillAloneWhenItsLabelCanNoLongerComeIsDroppedAndCounted() throws Exception {
+    void aSideStillAloneWhenItsLabelCanNoLongerComeIsDroppedAtThatBoundAndNotBefore()
+            throws Exception {
         try (var h = harness()) {
             // A view that went to the dead-letter topic late: its prediction never gets a label.
             h.processElement1(prediction("late", T, 0.3));
