@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# End-to-end checks on the local cluster (not part of 'mvn verify'; about 9 minutes):
+# End-to-end checks on the local cluster (not part of 'mvn verify'; about 11 minutes):
 #   1. SIGKILL the TaskManager, start a new one, let the jobs recover;
 #   2. upgrade the feature job from a savepoint to a rebuilt jar and check its state carried over;
 #   3. restart the Kafka broker and let the jobs recover;
+#   4. pin the first promoted model version, upgrade the learning job from a savepoint while it is pinned, unpin;
 # then stop the generator, let every job catch up, and check with read_committed consumers that canonical
 # events, features, examples, models and predictions have no duplicates and no gaps against their input, and
-# that every feature vector and every label equals a plain re-scan of the canonical events.
+# that every feature vector and every label equals a plain re-scan of the canonical events, and that the
+# predictions were made by the pinned version while it was pinned, and not after.
 # It starts from a clean local suite (deploy/local/eventml.sh clean) and leaves the suite running.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -58,6 +60,18 @@ sleep 10
 wait_until "every job running again" 300 admin await-running
 sleep 60
 
+say "4. Pin the first promoted version, upgrade the learning job while pinned, then unpin"
+PINNED=$("$SUITE" model decisions 10000 | awk '$2 == "PROMOTED" { print $1; exit }')
+[ -n "$PINNED" ] || { say "no promoted version to pin"; exit 1; }
+PIN_AT=$(( $(date +%s) * 1000 ))
+"$SUITE" model pin "$PINNED"
+sleep 40
+"$SUITE" upgrade learning "$ROOT/jobs/learning/target/eventml-learning-$VERSION-job.jar"
+sleep 40
+UNPIN_AT=$(( $(date +%s) * 1000 ))
+"$SUITE" model unpin
+sleep 40
+
 say "Stopping the generator and letting every job catch up"
 admin stop --job generator >/dev/null
 wait_until "every job at the end of its input" 300 admin await-caught-up
@@ -68,6 +82,7 @@ status=0
 check outputs --label "after TM kill, upgrade, broker restart" || status=1
 check feature-state --since "$SINCE" --label "feature state across the upgrade" || status=1
 check rescan --horizon 1m --label "after TM kill, upgrade, broker restart" || status=1
+check pinned --version "$PINNED" --pinned-at "$PIN_AT" --unpinned-at "$UNPIN_AT" --label "pin across an upgrade" || status=1
 # Nothing above lost a record, so the status must not say so (the recoveries refused re-commits of
 # transactions committed before them: that is no loss).
 alarms=$(admin status | grep -E "DATA LOST|POSSIBLY LOST" || true)

@@ -5,7 +5,10 @@
 #   deploy/local/eventml.sh up                  build if needed, start Kafka and Flink, create topics, submit jobs
 #   deploy/local/eventml.sh cluster             build if needed, start Kafka and Flink and create topics, no jobs
 #                                               (deploy/local/bench.sh runs on this)
-#   deploy/local/eventml.sh status              jobs, consumer lag, the newest model
+#   deploy/local/eventml.sh status              jobs, consumer lag, the model served, the promotion gate, quality
+#   deploy/local/eventml.sh model [decisions]   the promotion gate's newest decisions (versions, figures, reasons)
+#   deploy/local/eventml.sh model pin VERSION   serve VERSION (a promoted one) of the learning job's model until
+#   deploy/local/eventml.sh model unpin         unpinned: a rollback that holds across restarts
 #   deploy/local/eventml.sh latency [SECONDS]   event time -> read_committed consumer, per topic (p50/p99/max)
 #   deploy/local/eventml.sh upgrade JOB JAR [--allow-non-restored-state]
 #                                               stop JOB with a savepoint and run JAR from it
@@ -237,6 +240,20 @@ cmd_status() {
   admin status --rest "$REST"
 }
 
+cmd_model() {
+  local action=${1:-} version=${2:-} model
+  job_settings learning
+  model=$(echo " $JOB_ARGS " | sed -n 's/.* --model-name \([^ ]*\) .*/\1/p')
+  [ -n "$model" ] || model=purchase-30m
+  case "$action" in
+    pin) [ -n "$version" ] || die "usage: eventml.sh model pin VERSION"
+         admin model-pin --model "$model" --version "$version" ;;
+    unpin) admin model-unpin --model "$model" ;;
+    ''|decisions) admin model-decisions --model "$model" --last "${version:-20}" ;;
+    *) die "usage: eventml.sh model [decisions [N]] | model pin VERSION | model unpin" ;;
+  esac
+}
+
 cmd_upgrade() {
   local job=${1:-} jar=${2:-} allow=false
   [ -n "$job" ] && [ -n "$jar" ] || die "usage: eventml.sh upgrade JOB JAR [--allow-non-restored-state] (JOB: ${JOBS[*]})"
@@ -286,9 +303,10 @@ case "${1:-}" in
   down) cmd_down ;;
   status) cmd_status ;;
   upgrade) shift; cmd_upgrade "$@" ;;
+  model) shift; cmd_model "$@" ;;
   latency)
     # Measures for ${2:-120} s how long records take from their event time to a read_committed consumer.
     java -cp "$FLINK_LIB/*:$OPS_JAR" io.eventml.ops.SuiteCheck latency --seconds "${2:-120}" ;;
   clean) cmd_down; rm -rf "$STATE"; say "Deleted $STATE" ;;
-  *) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

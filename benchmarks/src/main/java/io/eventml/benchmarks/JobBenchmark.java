@@ -4,7 +4,9 @@ import io.eventml.common.event.EventSource;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.topic.Topics;
 import io.eventml.learning.FtrlProximal;
+import io.eventml.learning.ModelRegistry;
 import io.eventml.learning.OnlineTrainer;
+import io.eventml.learning.PromotionGate;
 import io.eventml.ops.FlinkRest;
 import io.eventml.ops.SuiteTopics;
 
@@ -574,7 +576,12 @@ public final class JobBenchmark {
                                     .map(JobBenchmark::heldExample)
                                     .returns(TrainingExample.class)
                                     .keyBy(e -> "model"),
-                            new OnlineTrainer(FtrlProximal.defaults(), 1_000, Duration.ZERO))
+                            new OnlineTrainer(
+                                    FtrlProximal.defaults(),
+                                    1_000,
+                                    Duration.ZERO,
+                                    PromotionGate.Settings.defaults(),
+                                    ModelRegistry.none()))
                     .map(JobBenchmark::stampModel)
                     .returns(Long.class)
                     .sinkTo(new DiscardingSink<>());

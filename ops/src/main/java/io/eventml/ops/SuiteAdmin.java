@@ -2,6 +2,8 @@ package io.eventml.ops;
 
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.ml.ModelPin;
+import io.eventml.common.ml.ModelPins;
 
 import org.apache.kafka.clients.admin.Admin;
 
@@ -24,8 +26,11 @@ import java.util.List;
  *   <li>{@code upgrade --job J --jar NEW --old-jar OLD [--allow-non-restored-state true]}: stops
  *       the job with a savepoint and runs the new jar from it; if Flink refuses because state would
  *       be dropped, runs the old jar again from the same savepoint and fails with the reason;
- *   <li>{@code status}: the jobs, each job's consumer lag and the newest model on {@code
- *       ml.models}.
+ *   <li>{@code status}: the jobs, each job's consumer lag, the model served and the promotion
+ *       gate's newest decision;
+ *   <li>{@code model-pin --model M --version V}: pins model M to version V, a version the gate
+ *       promoted: its scorers serve V until {@code model-unpin --model M};
+ *   <li>{@code model-decisions --model M [--last N]}: the gate's newest N decisions on M.
  * </ul>
  *
  * <p>{@code java -cp <flink lib>/*:<the ops tools jar> io.eventml.ops.SuiteAdmin status}
@@ -41,7 +46,10 @@ public final class SuiteAdmin {
                     "wait-taskmanager",
                     "await-no-taskmanager",
                     "await-caught-up",
-                    "await-running");
+                    "await-running",
+                    "model-pin",
+                    "model-unpin",
+                    "model-decisions");
 
     private SuiteAdmin() {}
 
@@ -55,7 +63,7 @@ public final class SuiteAdmin {
         JobArgs a = JobArgs.parse(command, Arrays.copyOfRange(args, 1, args.length));
         try {
             run(command, a);
-        } catch (JobArgs.InvalidArgumentsException | IllegalStateException e) {
+        } catch (IllegalArgumentException | IllegalStateException e) {
             System.err.println("error: " + e.getMessage());
             System.exit(1);
         } catch (IOException e) {
@@ -163,6 +171,49 @@ public final class SuiteAdmin {
                     if (active.isEmpty() || !flink.fullyRunning(active.get().id())) {
                         System.exit(1);
                     }
+                }
+            }
+            case "model-decisions" -> {
+                String model =
+                        a.requiredString("model", "the model's name (--model-name of the job)");
+                int last = a.intValue("last", 20, 1, 10_000, "how many decisions");
+                String suffix = a.string("topic-suffix", "", "the suite's topic suffix");
+                a.finish();
+                SuiteStatus.printDecisions(bootstrap, suffix, model, last);
+            }
+            case "model-pin", "model-unpin" -> {
+                String model =
+                        a.requiredString("model", "the model's name (--model-name of the job)");
+                long version =
+                        command.equals("model-pin")
+                                ? a.longValue(
+                                        "version", 0, 1, Long.MAX_VALUE, "the version to serve")
+                                : 0;
+                String suffix = a.string("topic-suffix", "", "the suite's topic suffix");
+                a.finish();
+                KafkaOptions kafka =
+                        new KafkaOptions(
+                                bootstrap,
+                                "eventml-ops",
+                                org.apache.flink.connector.base.DeliveryGuarantee.EXACTLY_ONCE,
+                                KafkaOptions.DEFAULT_TRANSACTION_TIMEOUT,
+                                suffix);
+                long now = System.currentTimeMillis();
+                if (command.equals("model-pin")) {
+                    if (version == 0) {
+                        throw new IllegalArgumentException("give the version to pin: --version V");
+                    }
+                    ModelPin pin = ModelPins.pinOf(kafka, model, version, now);
+                    ModelPins.write(kafka, pin);
+                    System.out.printf(
+                            "Pinned %s to version %d (%,d examples learned): its scorers serve it"
+                                    + " until it is unpinned.%n",
+                            model, version, pin.model().examples());
+                } else {
+                    ModelPins.write(kafka, ModelPin.unpin(model, now));
+                    System.out.printf(
+                            "Unpinned %s: its scorers serve the newest promoted version again.%n",
+                            model);
                 }
             }
             default -> {

@@ -7,6 +7,7 @@ import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
@@ -49,6 +50,10 @@ import java.util.stream.Collectors;
  *       example on {@code ml.training-examples} has the label a re-scan of the purchases gives
  *       (bought within {@code [view, view + D]}), and {@code ml.served-quality} counts what a plain
  *       join of predictions and examples gives.
+ *   <li>{@code pinned --version V --pinned-at MS --unpinned-at MS}: every prediction scored while
+ *       the model was pinned to V (from {@link #PIN_SLACK_MS} after the pin to the unpin) was made
+ *       by V although newer versions were promoted meanwhile, and none scored after the unpin (plus
+ *       the slack) was.
  *   <li>{@code latency --seconds N}: for N seconds, the time from each record's event time to the
  *       moment a {@code read_committed} consumer receives it, on {@code events.canonical}, {@code
  *       features.user} and {@code ml.predictions} (a prediction's event time is its view's): p50,
@@ -66,10 +71,12 @@ public final class SuiteCheck {
 
     public static void main(String[] args) throws Exception {
         if (args.length == 0
-                || !List.of("outputs", "feature-state", "rescan", "latency").contains(args[0])) {
+                || !List.of("outputs", "feature-state", "rescan", "pinned", "latency")
+                        .contains(args[0])) {
             System.err.println(
-                    "usage: SuiteCheck outputs|feature-state|rescan|latency [--since EPOCH_MS]"
-                            + " [--horizon DURATION] [--seconds N]");
+                    "usage: SuiteCheck outputs|feature-state|rescan|pinned|latency [--since"
+                            + " EPOCH_MS] [--horizon DURATION] [--seconds N] [--version V"
+                            + " --pinned-at MS --unpinned-at MS]");
             System.exit(2);
         }
         JobArgs a = JobArgs.parse(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
@@ -84,12 +91,16 @@ public final class SuiteCheck {
                         Duration.ofSeconds(1),
                         "the learning job's label horizon");
         long seconds = a.longValue("seconds", 120, 10, 3_600, "how long to measure latency");
+        long version = a.longValue("version", 0, 0, Long.MAX_VALUE, "the version pinned");
+        long pinnedAt = a.longValue("pinned-at", 0, 0, Long.MAX_VALUE, "epoch ms of the pin");
+        long unpinnedAt = a.longValue("unpinned-at", 0, 0, Long.MAX_VALUE, "epoch ms of the unpin");
         a.finish();
         SuiteCheck check = new SuiteCheck(bootstrap);
         switch (args[0]) {
             case "outputs" -> check.outputs(label);
             case "rescan" -> check.rescan(label, horizon.toMillis());
             case "latency" -> check.latency(seconds);
+            case "pinned" -> check.pinned(label, version, pinnedAt, unpinnedAt);
             default -> check.featureState(label, since);
         }
         boolean ok = true;
@@ -192,29 +203,93 @@ public final class SuiteCheck {
                         predictions.size(), predictionDuplicates, unpredicted),
                 predictionDuplicates == 0 && unpredicted == 0 && !predictions.isEmpty());
 
-        // Learning: examples once each, versions 1..N once each.
+        // Learning: examples once each; candidates decided once each in version order; ml.models
+        // the promoted ones in order (compaction may have removed older ones), the newest last;
+        // every prediction by a promoted version.
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES);
         long exampleDuplicates =
                 examples.size()
                         - examples.stream().map(e -> e.features().eventId()).distinct().count();
-        List<Long> versions =
+        List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS);
+        boolean contiguous = true;
+        for (int i = 0; i < decisions.size(); i++) {
+            contiguous &= decisions.get(i).version() == decisions.get(0).version() + i;
+        }
+        List<Long> promoted =
+                decisions.stream()
+                        .filter(ModelDecision::promoted)
+                        .map(ModelDecision::version)
+                        .collect(Collectors.toList());
+        List<Long> served =
                 decode(Topics.ML_MODELS).stream()
                         .map(ModelUpdate::version)
-                        .sorted()
                         .collect(Collectors.toList());
-        boolean contiguous = true;
-        for (int i = 0; i < versions.size(); i++) {
-            contiguous &= versions.get(i) == i + 1;
-        }
+        Set<Long> promotedSet = new HashSet<>(promoted);
+        boolean servedArePromoted =
+                promotedSet.containsAll(served)
+                        && served.equals(served.stream().sorted().distinct().toList())
+                        && !served.isEmpty()
+                        && !promoted.isEmpty()
+                        && served.get(served.size() - 1).equals(promoted.get(promoted.size() - 1));
+        long byUnpromoted =
+                predictions.stream().filter(p -> !promotedSet.contains(p.modelVersion())).count();
         row(
-                label + ": ml.training-examples, ml.models",
+                label + ": ml.training-examples, ml.model-decisions, ml.models",
                 String.format(
-                        "%,d examples, %,d duplicates; versions 1..%d%s",
+                        "%,d examples, %,d duplicates; %,d candidates%s, %d promoted;"
+                                + " ml.models %s; %,d predictions by versions not promoted",
                         examples.size(),
                         exampleDuplicates,
-                        versions.size(),
-                        contiguous ? " once each" : " with gaps or repeats"),
-                exampleDuplicates == 0 && contiguous && !versions.isEmpty());
+                        decisions.size(),
+                        contiguous ? " decided once each in order" : " with gaps or repeats",
+                        promoted.size(),
+                        servedArePromoted
+                                ? "holds promoted versions only, the newest last"
+                                : "does NOT hold the promoted versions in order",
+                        byUnpromoted),
+                exampleDuplicates == 0 && contiguous && servedArePromoted && byUnpromoted == 0);
+    }
+
+    /**
+     * How long a pin may take from {@code ml.model-pins} to the scorers: a source poll and a hop.
+     */
+    static final long PIN_SLACK_MS = 10_000;
+
+    void pinned(String label, long version, long pinnedAt, long unpinnedAt) {
+        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS);
+        long during = 0;
+        long duringByOthers = 0;
+        long after = 0;
+        long afterByPinned = 0;
+        for (Prediction p : predictions) {
+            if (p.scoringTime() > pinnedAt + PIN_SLACK_MS && p.scoringTime() < unpinnedAt) {
+                during++;
+                duringByOthers += p.modelVersion() == version ? 0 : 1;
+            } else if (p.scoringTime() > unpinnedAt + PIN_SLACK_MS) {
+                after++;
+                afterByPinned += p.modelVersion() == version ? 1 : 0;
+            }
+        }
+        long promotedMeanwhile =
+                decode(Topics.ML_MODEL_DECISIONS).stream()
+                        .filter(
+                                d ->
+                                        d.promoted()
+                                                && d.version() > version
+                                                && d.decidedAt() > pinnedAt
+                                                && d.decidedAt() < unpinnedAt)
+                        .count();
+        row(
+                label + ": pinned v" + version,
+                String.format(
+                        "%,d scored pinned, %,d not by v%d; %d newer promoted meanwhile",
+                        during, duringByOthers, version, promotedMeanwhile),
+                during > 0 && duringByOthers == 0 && promotedMeanwhile > 0);
+        row(
+                label + ": unpinned",
+                String.format(
+                        "%,d scored after, %,d of them by v%d", after, afterByPinned, version),
+                after > 0 && afterByPinned == 0);
     }
 
     void featureState(String label, long since) {

@@ -1,10 +1,16 @@
 package io.eventml.ops;
 
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.serde.Decoded;
 import io.eventml.common.topic.Topic;
+import io.eventml.common.topic.TopicTail;
 import io.eventml.common.topic.Topics;
+
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -17,6 +23,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -112,8 +119,31 @@ final class SuiteStatus {
             return;
         }
         System.out.printf(
-                "Model: %s version %d, %,d examples learned%n",
+                "Model: %s version %d promoted, %,d examples learned%n",
                 model.modelName(), model.version(), model.examples());
+        KafkaOptions kafka =
+                new KafkaOptions(
+                        bootstrap,
+                        "eventml-ops",
+                        DeliveryGuarantee.EXACTLY_ONCE,
+                        KafkaOptions.DEFAULT_TRANSACTION_TIMEOUT,
+                        suffix);
+        Duration timeout = Duration.ofSeconds(15);
+        TopicTail.newest(kafka, Topics.ML_MODEL_PINS, model.modelName(), timeout)
+                .filter(ModelPin::pinned)
+                .ifPresent(
+                        pin ->
+                                System.out.printf(
+                                        "  PINNED to version %d since %s: served instead of the"
+                                                + " newest promoted until 'eventml.sh model"
+                                                + " unpin'%n",
+                                        pin.model().version(), Instant.ofEpochMilli(pin.at())));
+        TopicTail.newest(kafka, Topics.ML_MODEL_DECISIONS, model.modelName(), timeout)
+                .ifPresent(
+                        d ->
+                                System.out.printf(
+                                        "  promotion gate, newest decision: version %d %s: %s%n",
+                                        d.version(), d.verdict(), d.reason()));
         List<ServedQuality> served =
                 newestServedQuality(
                         bootstrap,
@@ -121,6 +151,36 @@ final class SuiteStatus {
                         model.modelName(),
                         RECENT_OUTCOMES);
         printQuality(model, served);
+    }
+
+    /**
+     * The gate's newest {@code n} decisions on {@code model}, oldest first: version, verdict, the
+     * figures and the reason.
+     */
+    static void printDecisions(String bootstrap, String suffix, String model, int n) {
+        List<ModelDecision> decisions = new ArrayList<>();
+        for (byte[] value :
+                lastRecords(bootstrap, Topics.ML_MODEL_DECISIONS.name() + suffix, 4 * n + 100)) {
+            Decoded<ModelDecision> d = Topics.ML_MODEL_DECISIONS.valueCodec().decode(value);
+            if (d.isValid() && d.value().modelName().equals(model)) {
+                decisions.add(d.value());
+            }
+        }
+        System.out.printf(
+                "%8s  %-8s  %8s  %9s  %9s  %9s  %s%n",
+                "version", "verdict", "holdout", "log loss", "serving", "base", "reason");
+        for (ModelDecision d :
+                decisions.subList(Math.max(0, decisions.size() - n), decisions.size())) {
+            System.out.printf(
+                    "%8d  %-8s  %8d  %9.4f  %9s  %9.4f  %s%n",
+                    d.version(),
+                    d.verdict(),
+                    d.holdoutExamples(),
+                    d.candidateLogLoss(),
+                    d.servingVersion() == 0 ? "-" : String.format("%.4f", d.servingLogLoss()),
+                    d.baseLogLoss(),
+                    d.reason());
+        }
     }
 
     /** About what the trainer's progressive figures cover. */

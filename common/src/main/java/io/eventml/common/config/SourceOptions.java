@@ -12,6 +12,8 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.List;
@@ -200,6 +202,29 @@ public record SourceOptions(
                 kafka,
                 List.of(kafka.topic(topic)),
                 new TopicDeserializer<>(topic.valueCodec(), type));
+    }
+
+    /**
+     * A Kafka source of a compacted control topic ({@code ml.model-pins}): read whole from its
+     * earliest offset when the job starts without committed offsets, whatever {@code --start} says
+     * (its newest record per key is the current setting), from the committed ones otherwise.
+     * Bounded like the job's other sources.
+     */
+    public <T> KafkaSource<TopicInput<T>> controlSource(
+            KafkaOptions kafka, Topic<String, T> topic, TypeInformation<TopicInput<T>> type) {
+        KafkaSourceBuilder<TopicInput<T>> builder =
+                KafkaSource.<TopicInput<T>>builder()
+                        .setBootstrapServers(kafka.bootstrapServers())
+                        .setTopics(List.of(kafka.topic(topic)))
+                        .setGroupId(groupId)
+                        .setStartingOffsets(
+                                OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                        .setDeserializer(new TopicDeserializer<>(topic.valueCodec(), type))
+                        .setProperty("isolation.level", "read_committed");
+        if (bounded) {
+            builder.setBounded(OffsetsInitializer.latest());
+        }
+        return builder.build();
     }
 
     /** A Kafka source of one registry topic, read by {@code deserializer}. */

@@ -32,6 +32,16 @@ public final class ModelUpdateCodec extends JsonCodec<ModelUpdate> {
 
     @Override
     protected ModelUpdate read(JsonFields f) {
+        return readModel(f);
+    }
+
+    @Override
+    protected void write(ModelUpdate m, JsonGenerator out) throws IOException {
+        writeModel(m, out);
+    }
+
+    /** A model's fields, also the first fields of a {@link ModelDecision}. */
+    static ModelUpdate readModel(JsonFields f) {
         String name = f.requiredId("modelName");
         long version = f.requiredLong("version", 1, Long.MAX_VALUE);
         double[] coefficients = f.requiredDoubles("coefficients", 1, FeatureVectorCodec.MAX_VALUES);
@@ -61,8 +71,7 @@ public final class ModelUpdateCodec extends JsonCodec<ModelUpdate> {
                 f.requiredLong("createdAt", 0, Long.MAX_VALUE));
     }
 
-    @Override
-    protected void write(ModelUpdate m, JsonGenerator out) throws IOException {
+    static void writeModel(ModelUpdate m, JsonGenerator out) throws IOException {
         out.writeStringField("modelName", m.modelName());
         out.writeNumberField("version", m.version());
         out.writeNumberField("specVersion", m.specVersion());
@@ -76,8 +85,7 @@ public final class ModelUpdateCodec extends JsonCodec<ModelUpdate> {
         out.writeStringField("modelData", Base64.getEncoder().encodeToString(m.modelData()));
     }
 
-    private static void writeMetric(String name, double value, JsonGenerator out)
-            throws IOException {
+    static void writeMetric(String name, double value, JsonGenerator out) throws IOException {
         if (Double.isFinite(value)) {
             out.writeNumberField(name, value);
         } else {

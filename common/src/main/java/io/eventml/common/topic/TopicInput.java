@@ -3,6 +3,7 @@ package io.eventml.common.topic;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelPin;
 
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -25,6 +26,10 @@ public record TopicInput<T>(T value, DeadLetter deadLetter, long skippedTime) {
     /** The type of the inputs read from {@code features.user}. */
     public static final TypeInformation<TopicInput<FeatureVector>> FEATURE_VECTORS =
             new TypeHint<TopicInput<FeatureVector>>() {}.getTypeInfo();
+
+    /** The type of the inputs read from {@code ml.model-pins}. */
+    public static final TypeInformation<TopicInput<ModelPin>> MODEL_PINS =
+            new TypeHint<TopicInput<ModelPin>>() {}.getTypeInfo();
 
     public static <T> TopicInput<T> of(T value) {
         return new TopicInput<>(value, null, 0L);

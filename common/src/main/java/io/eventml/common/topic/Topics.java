@@ -7,6 +7,10 @@ import io.eventml.common.event.DeadLetterCodec;
 import io.eventml.common.event.EventSource;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.features.FeatureVectorCodec;
+import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelDecisionCodec;
+import io.eventml.common.ml.ModelPin;
+import io.eventml.common.ml.ModelPinCodec;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.ModelUpdateCodec;
 import io.eventml.common.ml.Prediction;
@@ -139,6 +143,26 @@ public final class Topics {
                     "model versions in Flink ML's LogisticRegressionModelData encoding, keyed by"
                             + " model name (compacted: the newest version per model stays)");
 
+    public static final Topic<String, ModelDecision> ML_MODEL_DECISIONS =
+            new Topic<>(
+                    "ml.model-decisions",
+                    1,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new ModelDecisionCodec(),
+                    "the promotion gate's decision on every candidate model version, with its"
+                            + " figures and coefficients, keyed by model name");
+
+    public static final Topic<String, ModelPin> ML_MODEL_PINS =
+            new Topic<>(
+                    "ml.model-pins",
+                    1,
+                    CleanupPolicy.COMPACT,
+                    Codec.utf8(),
+                    new ModelPinCodec(),
+                    "versions pinned by an operator for rollback (or unpinned), keyed by model name"
+                            + " (compacted: the newest pin per model stays)");
+
     public static final Topic<String, Prediction> ML_PREDICTIONS =
             new Topic<>(
                     "ml.predictions",
@@ -171,6 +195,8 @@ public final class Topics {
                     FEATURES_USER,
                     ML_TRAINING_EXAMPLES,
                     ML_MODELS,
+                    ML_MODEL_DECISIONS,
+                    ML_MODEL_PINS,
                     ML_PREDICTIONS,
                     ML_SERVED_QUALITY);
 

@@ -121,6 +121,94 @@ class MlCodecsTest {
     }
 
     @Test
+    void aDecisionCarriesItsCandidateAsOnMlModelsAndItsFigures() {
+        Codec<ModelDecision> codec = Topics.ML_MODEL_DECISIONS.valueCodec();
+        ModelDecision promoted =
+                new ModelDecision(
+                        model(0.8),
+                        ModelDecision.Verdict.PROMOTED,
+                        "below the base rate and within 1% of serving version 2",
+                        1000,
+                        180,
+                        0.41,
+                        0.74,
+                        2,
+                        0.42,
+                        1_763_979_390_000L);
+        assertThat(roundTrip(codec, promoted)).isEqualTo(promoted);
+        String json = json(codec, promoted);
+        // The candidate's fields are those of ml.models: a decided version can be served again.
+        assertThat(json).startsWith(json(MODELS, model(0.8)).replaceAll("}$", ""));
+        assertThat(json).contains("\"verdict\":\"PROMOTED\"");
+        assertThat(promoted.baseRate()).isEqualTo(0.18);
+        java.util.regex.Matcher base =
+                java.util.regex.Pattern.compile("\"baseLogLoss\":([0-9.]+)").matcher(json);
+        assertThat(base.find()).isTrue();
+        assertThat(Double.parseDouble(base.group(1)))
+                .isCloseTo(-(0.18 * Math.log(0.18) + 0.82 * Math.log(0.82)), within(1e-15));
+        ModelDecision first =
+                new ModelDecision(
+                        model(Double.NaN),
+                        ModelDecision.Verdict.REJECTED,
+                        "not below the base rate",
+                        1000,
+                        0,
+                        0.2,
+                        Double.NaN,
+                        0,
+                        Double.NaN,
+                        5);
+        assertThat(roundTrip(codec, first)).isEqualTo(first);
+        assertThat(first.baseLogLoss()).as("one class only").isZero();
+        assertThat(json(codec, first)).contains("\"servingLogLoss\":null");
+
+        assertRejected(
+                codec.decode(json.replace("PROMOTED", "MAYBE").getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "verdict");
+        assertRejected(
+                codec.decode(
+                        json.replace("\"holdoutPositives\":180", "\"holdoutPositives\":1001")
+                                .getBytes()),
+                ReasonCode.VALUE_OUT_OF_RANGE,
+                "holdoutPositives");
+        assertRejected(
+                codec.decode(
+                        json.replace("\"servingVersion\":2", "\"servingVersion\":0").getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "servingLogLoss");
+        assertRejected(
+                codec.decode(json.replace("[-2.5,", "[-2.0,").getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "not the Flink ML encoding");
+    }
+
+    @Test
+    void aPinCarriesItsVersionAsOnMlModelsAndAnUnpinNoModel() {
+        Codec<ModelPin> codec = Topics.ML_MODEL_PINS.valueCodec();
+        ModelPin pin = ModelPin.pin(model(0.8), 1_763_983_012_000L);
+        assertThat(roundTrip(codec, pin)).isEqualTo(pin);
+        assertThat(json(codec, pin)).startsWith(json(MODELS, model(0.8)).replaceAll("}$", ""));
+        ModelPin unpin = ModelPin.unpin("m", 1_763_983_013_000L);
+        assertThat(roundTrip(codec, unpin)).isEqualTo(unpin);
+        assertThat(json(codec, unpin))
+                .isEqualTo("{\"modelName\":\"m\",\"pinned\":false,\"pinnedAt\":1763983013000}");
+        assertThat(ModelPin.later(pin, unpin)).isSameAs(unpin);
+        assertThat(ModelPin.later(unpin, pin)).isSameAs(unpin);
+        assertThat(ModelPin.later(null, pin)).isSameAs(pin);
+
+        assertRejected(
+                codec.decode(
+                        json(codec, pin).replace("\"pinned\":true", "\"pinned\":false").getBytes()),
+                ReasonCode.INVALID_VALUE,
+                "carries no model");
+        assertRejected(
+                codec.decode("{\"modelName\":\"m\",\"pinned\":true,\"pinnedAt\":5}".getBytes()),
+                ReasonCode.MISSING_FIELD,
+                "version");
+    }
+
+    @Test
     void predictionsRoundTripAndProbabilitiesOutsideZeroToOneAreRefused() {
         Prediction p = new Prediction("clickstream:c-1", "u-1", "sku-1", 0.25, 4, 99);
         assertThat(roundTrip(PREDICTIONS, p)).isEqualTo(p);

@@ -24,6 +24,8 @@ class TopicsTest {
                         "features.user",
                         "ml.training-examples",
                         "ml.models",
+                        "ml.model-decisions",
+                        "ml.model-pins",
                         "ml.predictions",
                         "ml.served-quality");
     }

@@ -17,8 +17,9 @@ import java.time.Duration;
  * @param allowedLateness how far behind the watermark a view's horizon may be and the view still be
  *     labelled; later views go to the dead-letter topic
  * @param ftrl the FTRL-Proximal hyper-parameters
- * @param publishEvery a new model version after this many examples
+ * @param publishEvery a new candidate version after this many examples
  * @param publishInterval and at least this often while learning; zero: only by count
+ * @param gate how a candidate version is evaluated before it may be served
  */
 public record LearningConfig(
         KafkaOptions kafka,
@@ -28,7 +29,8 @@ public record LearningConfig(
         Duration allowedLateness,
         FtrlProximal ftrl,
         long publishEvery,
-        Duration publishInterval)
+        Duration publishInterval,
+        PromotionGate.Settings gate)
         implements Serializable {
 
     public static final String DEFAULT_MODEL_NAME = "purchase-30m";
@@ -71,11 +73,26 @@ public record LearningConfig(
                         1_000,
                         1,
                         Long.MAX_VALUE,
-                        "a new model version after this many examples"),
+                        "a new candidate version after this many examples"),
                 args.duration(
                         "publish-interval",
                         Duration.ofSeconds(30),
                         Duration.ZERO,
-                        "and at least this often while learning (0: only by count)"));
+                        "and at least this often while learning (0: only by count)"),
+                new PromotionGate.Settings(
+                        args.longValue(
+                                "gate-examples",
+                                PromotionGate.DEFAULT_EXAMPLES,
+                                1,
+                                Long.MAX_VALUE,
+                                "examples a candidate version is evaluated on before it may be"
+                                        + " served"),
+                        args.doubleValue(
+                                "gate-tolerance",
+                                PromotionGate.DEFAULT_TOLERANCE,
+                                0,
+                                0.99,
+                                "how far (relative log loss) a candidate may fall behind the"
+                                        + " serving version and still be promoted")));
     }
 }

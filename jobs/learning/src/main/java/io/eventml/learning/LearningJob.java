@@ -8,6 +8,8 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
@@ -40,10 +42,12 @@ import java.util.Arrays;
  * labelled examples, model versions and real-time predictions out, exactly-once.
  *
  * <pre>
- * features.user ----+--keyBy(user)--> Label join --examples--> keyBy(model) Online trainer --models--+--> ml.models
- * events.canonical -+  (purchases)         |                                                        |
- *                                          +--> ml.training-examples                   (broadcast) v
- * features.user ----------------------------------------------------------------------------> Scoring --> ml.predictions
+ * features.user ----+--keyBy(user)--> Label join --examples--> keyBy(model) Online trainer --promoted--+--> ml.models
+ * events.canonical -+  (purchases)         |                    and promotion gate                     |
+ *                                          +--> ml.training-examples      |               (broadcast) v
+ *                                                  ml.model-decisions <---+                           |
+ * ml.model-pins (operators' pins) ---------------------------------------------------------------+
+ * features.user -----------------------------------------------------------------------------> Scoring --> ml.predictions
  *                                                                                                  |
  * examples + predictions --keyBy(view)--> Served join --keyBy(model)--> Served quality --> ml.served-quality
  * </pre>
@@ -53,11 +57,13 @@ public final class LearningJob {
     public static final String FEATURES_SOURCE_UID = "learning-features-source";
 
     public static final String EVENTS_SOURCE_UID = "learning-canonical-source";
+    public static final String PINS_SOURCE_UID = "learning-pins-source";
     public static final String LABEL_JOIN_UID = "learning-label-join";
     public static final String TRAINER_UID = "learning-trainer";
     public static final String SCORING_UID = "learning-scoring";
     public static final String EXAMPLES_SINK_UID = "learning-examples-sink";
     public static final String MODELS_SINK_UID = "learning-models-sink";
+    public static final String DECISIONS_SINK_UID = "learning-decisions-sink";
     public static final String PREDICTIONS_SINK_UID = "learning-predictions-sink";
     public static final String DLQ_SINK_UID = "learning-dlq-sink";
     public static final String SERVED_JOIN_UID = "learning-served-join";
@@ -68,6 +74,7 @@ public final class LearningJob {
     public record Outputs(
             Sink<TrainingExample> examples,
             Sink<ModelUpdate> models,
+            Sink<ModelDecision> decisions,
             Sink<Prediction> predictions,
             Sink<ServedQuality> servedQuality,
             Sink<DeadLetter> deadLetters) {
@@ -77,6 +84,7 @@ public final class LearningJob {
             return new Outputs(
                     examplesSink(kafka),
                     modelsSink(kafka),
+                    decisionsSink(kafka),
                     predictionsSink(kafka),
                     servedQualitySink(kafka),
                     JobSetup.deadLetterSink(kafka));
@@ -87,6 +95,7 @@ public final class LearningJob {
     public record Streams(
             DataStream<TrainingExample> examples,
             DataStream<ModelUpdate> models,
+            DataStream<ModelDecision> decisions,
             DataStream<Prediction> predictions,
             DataStream<ServedQuality> servedQuality,
             DataStream<FeatureVector> lateViews) {}
@@ -94,16 +103,19 @@ public final class LearningJob {
     private final LearningConfig config;
     private final Source<TopicInput<FeatureVector>, ?, ?> features;
     private final Source<TopicInput<CanonicalEvent>, ?, ?> events;
+    private final Source<TopicInput<ModelPin>, ?, ?> pins;
     private final Outputs outputs;
 
     public LearningJob(
             LearningConfig config,
             Source<TopicInput<FeatureVector>, ?, ?> features,
             Source<TopicInput<CanonicalEvent>, ?, ?> events,
+            Source<TopicInput<ModelPin>, ?, ?> pins,
             Outputs outputs) {
         this.config = config;
         this.features = features;
         this.events = events;
+        this.pins = pins;
         this.outputs = outputs;
     }
 
@@ -120,7 +132,11 @@ public final class LearningJob {
     /** The job as {@link #main} runs it: Kafka in and out, as {@code config} says. */
     public static LearningJob of(LearningConfig config) {
         return new LearningJob(
-                config, featureSource(config), eventSource(config), Outputs.kafka(config.kafka()));
+                config,
+                featureSource(config),
+                eventSource(config),
+                pinSource(config),
+                Outputs.kafka(config.kafka()));
     }
 
     public void build(StreamExecutionEnvironment env) {
@@ -131,6 +147,8 @@ public final class LearningJob {
         DataStream<TopicInput<CanonicalEvent>> eventInput =
                 env.fromSource(events, eventWatermarks(config), "Kafka: events.canonical")
                         .uid(EVENTS_SOURCE_UID);
+        DataStream<TopicInput<ModelPin>> pinInput =
+                env.fromSource(pins, pinWatermarks(), "Kafka: ml.model-pins").uid(PINS_SOURCE_UID);
         DataStream<FeatureVector> vectors =
                 vectorInput
                         .filter(TopicInput::isValid)
@@ -145,12 +163,22 @@ public final class LearningJob {
                         .map(TopicInput::value)
                         .returns(CanonicalEvent.class)
                         .name("Event");
-        Streams out = pipeline(vectors, canonical, config);
+        Streams out =
+                pipeline(
+                        vectors,
+                        canonical,
+                        pinInput.filter(TopicInput::isValid)
+                                .name("Readable pins")
+                                .map(TopicInput::value)
+                                .returns(ModelPin.class)
+                                .name("Pin"),
+                        config);
         out.examples()
                 .sinkTo(outputs.examples())
                 .uid(EXAMPLES_SINK_UID)
                 .name("Kafka: ml.training-examples");
         writeModels(out.models(), outputs.models());
+        writeDecisions(out.decisions(), outputs.decisions());
         out.predictions()
                 .sinkTo(outputs.predictions())
                 .uid(PREDICTIONS_SINK_UID)
@@ -173,6 +201,10 @@ public final class LearningJob {
                                 .name("Unreadable events")
                                 .map(TopicInput::deadLetter)
                                 .returns(DeadLetter.class),
+                        pinInput.filter(TopicInput::isDeadLetter)
+                                .name("Unreadable pins")
+                                .map(TopicInput::deadLetter)
+                                .returns(DeadLetter.class),
                         out.lateViews()
                                 .map(v -> lateViewLetter(v, featuresTopic, horizon))
                                 .returns(DeadLetter.class)
@@ -183,12 +215,14 @@ public final class LearningJob {
     }
 
     /**
-     * Feature vectors and purchases (with event-time timestamps and watermarks) to labelled
-     * examples, model versions and predictions. Events other than purchases are ignored.
+     * Feature vectors and purchases (with event-time timestamps and watermarks) and operators' pins
+     * to labelled examples, model versions and predictions. Events other than purchases are
+     * ignored.
      */
     public static Streams pipeline(
             DataStream<FeatureVector> vectors,
             DataStream<CanonicalEvent> events,
+            DataStream<ModelPin> pins,
             LearningConfig config) {
         SingleOutputStreamOperator<TrainingExample> examples =
                 vectors.keyBy(FeatureVector::userId)
@@ -205,20 +239,31 @@ public final class LearningJob {
                         .uid(LABEL_JOIN_UID)
                         .name("Label join");
         String model = config.modelName();
-        DataStream<ModelUpdate> models =
+        ModelRegistry registry = ModelRegistry.kafka(config.kafka());
+        SingleOutputStreamOperator<ModelUpdate> models =
                 OnlineTrainer.apply(
                                 examples.keyBy(e -> model),
                                 new OnlineTrainer(
                                         config.ftrl(),
                                         config.publishEvery(),
-                                        config.publishInterval()))
+                                        config.publishInterval(),
+                                        config.gate(),
+                                        registry))
                         .uid(TRAINER_UID)
-                        .name("Online trainer (FTRL)")
+                        .name("Online trainer (FTRL) and promotion gate")
                         // One model learns from every example, in one place.
                         .setParallelism(1);
+        DataStream<ServingUpdate> serving =
+                models.map(ServingUpdate::promoted)
+                        .returns(ServingUpdate.class)
+                        .name("Promoted")
+                        .union(
+                                pins.map(ServingUpdate::pin)
+                                        .returns(ServingUpdate.class)
+                                        .name("Pinned"));
         DataStream<Prediction> predictions =
-                vectors.connect(models.broadcast(ScoringFunction.MODELS))
-                        .process(new ScoringFunction(model))
+                vectors.connect(serving.broadcast(ScoringFunction.MODELS, ScoringFunction.PINS))
+                        .process(new ScoringFunction(model, registry))
                         .uid(SCORING_UID)
                         .name("Scoring (Flink ML servable)");
         // What users got: each served prediction with its label, once known, summed per version.
@@ -240,6 +285,7 @@ public final class LearningJob {
         return new Streams(
                 examples,
                 models,
+                models.getSideOutput(OnlineTrainer.DECISIONS),
                 predictions,
                 servedQuality,
                 examples.getSideOutput(LabelJoinFunction.TOO_LATE));
@@ -276,6 +322,31 @@ public final class LearningJob {
      */
     public static void writeModels(DataStream<ModelUpdate> models, Sink<ModelUpdate> sink) {
         models.sinkTo(sink).uid(MODELS_SINK_UID).name("Kafka: ml.models").setParallelism(1);
+    }
+
+    /** Writes the gate's decisions with one writer, in the order they were made. */
+    public static void writeDecisions(
+            DataStream<ModelDecision> decisions, Sink<ModelDecision> sink) {
+        decisions
+                .sinkTo(sink)
+                .uid(DECISIONS_SINK_UID)
+                .name("Kafka: ml.model-decisions")
+                .setParallelism(1);
+    }
+
+    /**
+     * Pins carry no event time: they never hold back the scorer's watermark (the input goes idle
+     * once read, and stays idle: it emits no watermark that would make it active again).
+     */
+    public static WatermarkStrategy<TopicInput<ModelPin>> pinWatermarks() {
+        return WatermarkStrategy.<TopicInput<ModelPin>>noWatermarks()
+                .withIdleness(Duration.ofSeconds(5));
+    }
+
+    /** {@code ml.model-pins}, read whole on a start without committed offsets. */
+    public static KafkaSource<TopicInput<ModelPin>> pinSource(LearningConfig config) {
+        return config.source()
+                .controlSource(config.kafka(), Topics.ML_MODEL_PINS, TopicInput.MODEL_PINS);
     }
 
     public static WatermarkStrategy<TopicInput<FeatureVector>> featureWatermarks(
@@ -337,7 +408,18 @@ public final class LearningJob {
                         ModelUpdate::createdAt));
     }
 
-    /** {@code ml.predictions}: keyed by user, timestamped when scored. */
+    /** {@code ml.model-decisions}: keyed by model name, timestamped when decided. */
+    public static ReportingKafkaSink<ModelDecision> decisionsSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "decisions",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.ML_MODEL_DECISIONS),
+                        Topics.ML_MODEL_DECISIONS.valueCodec(),
+                        ModelDecision::modelName,
+                        ModelDecision::decidedAt));
+    }
+
+    /** {@code ml.served-quality}: keyed by model name, timestamped when updated. */
     public static ReportingKafkaSink<ServedQuality> servedQualitySink(KafkaOptions kafka) {
         return kafka.sink(
                 "served-quality",
@@ -348,6 +430,7 @@ public final class LearningJob {
                         ServedQuality::updatedAt));
     }
 
+    /** {@code ml.predictions}: keyed by user, timestamped when scored. */
     public static ReportingKafkaSink<Prediction> predictionsSink(KafkaOptions kafka) {
         return kafka.sink(
                 "predictions",

@@ -1,6 +1,7 @@
 package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.state.WriteBehindCache;
@@ -17,18 +18,25 @@ import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.function.Consumer;
 
 /**
  * Keyed by model name: learns each training example with FTRL-Proximal, scoring it first
- * (progressive validation), and publishes a new model version every {@code publishEvery} examples
- * or every {@code publishInterval} of processing time if it learned anything since. Weights,
- * accumulators, metrics and the version counter are keyed state, so they survive failover and
- * savepoints. Examples of another feature-spec version than the model's are counted ({@code
- * specMismatches}) and never learned.
+ * (progressive validation), and cuts a candidate version every {@code publishEvery} examples or
+ * every {@code publishInterval} of processing time if it learned anything since, as soon as the
+ * {@link PromotionGate} is free. The gate evaluates the candidate on the examples that follow and
+ * decides: every decision goes to the {@link #DECISIONS} side output, a promoted version to the
+ * main output (served and written to {@code ml.models}). Weights, accumulators, metrics, the gate
+ * and the version counter are keyed state, so they survive failover and savepoints; versions
+ * continue after the newest ever published ({@link ModelRegistry}) even when the state is lost.
+ * Examples of another feature-spec version than the model's are counted ({@code specMismatches})
+ * and never learned.
  *
  * <p>A job has one model, so every example updates the same ~9 KB state: the trainer keeps it as an
  * object and writes it to the state backend before each snapshot ({@link
@@ -39,17 +47,29 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
         implements WriteBehindProcessOperator.WriteBehind<String> {
     private static final long serialVersionUID = 1L;
 
+    /** Every decision of the promotion gate. */
+    public static final OutputTag<ModelDecision> DECISIONS =
+            new OutputTag<>("model-decisions", TypeInformation.of(ModelDecision.class));
+
     private final FtrlProximal ftrl;
     private final long publishEvery;
     private final long publishIntervalMillis;
+    private final PromotionGate.Settings gate;
+    private final ModelRegistry registry;
+
+    /** What was published of each model before this run, looked up once per model and run. */
+    private transient Map<String, ModelRegistry.Published> published;
 
     /** The state of the models seen since the last restore; written back before each snapshot. */
     private transient WriteBehindCache<String, TrainerState> state;
 
     private transient Counter mismatches;
+    private transient Counter promotions;
+    private transient Counter rejections;
     private transient volatile double lastLogLoss = Double.NaN;
     private transient volatile double lastAuc = Double.NaN;
     private transient volatile long lastVersion;
+    private transient volatile long servingVersion;
 
     /** Everything the trainer keeps per model. A Flink POJO. */
     public static class TrainerState {
@@ -59,9 +79,15 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
         public long version;
         public long examplesAtPublish;
         public long nextPublishTimer = Long.MIN_VALUE;
+        public PromotionGate gate = new PromotionGate();
     }
 
-    public OnlineTrainer(FtrlProximal ftrl, long publishEvery, Duration publishInterval) {
+    public OnlineTrainer(
+            FtrlProximal ftrl,
+            long publishEvery,
+            Duration publishInterval,
+            PromotionGate.Settings gate,
+            ModelRegistry registry) {
         if (publishEvery < 1) {
             throw new IllegalArgumentException(
                     "publish every must be at least 1 example, got " + publishEvery);
@@ -69,6 +95,8 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
         this.ftrl = ftrl;
         this.publishEvery = publishEvery;
         this.publishIntervalMillis = publishInterval.toMillis();
+        this.gate = gate;
+        this.registry = registry;
     }
 
     /** The trainer on examples keyed by model name, with its state written behind. */
@@ -91,9 +119,13 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
                                                 TypeInformation.of(TrainerState.class))));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         mismatches = metrics.counter("specMismatches");
+        promotions = metrics.counter("promotions");
+        rejections = metrics.counter("rejections");
         metrics.gauge("logLoss", (Gauge<Double>) () -> lastLogLoss);
         metrics.gauge("auc", (Gauge<Double>) () -> lastAuc);
         metrics.gauge("modelVersion", (Gauge<Long>) () -> lastVersion);
+        metrics.gauge("servingVersion", (Gauge<Long>) () -> servingVersion);
+        published = new HashMap<>();
     }
 
     @Override
@@ -105,16 +137,26 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
             s = new TrainerState();
             s.ftrl = new FtrlProximal.State(features.values().size());
             s.specVersion = features.specVersion();
+            adopt(s, lookup(ctx.getCurrentKey()));
         }
         if (features.specVersion() != s.specVersion
                 || features.values().size() != s.ftrl.z.length) {
             mismatches.inc();
             return;
         }
-        double p = ftrl.learn(s.ftrl, features.values().values, example.label());
+        double[] x = features.values().values;
+        double p = ftrl.learn(s.ftrl, x, example.label());
         s.metrics.add(p, example.label());
-        if (s.ftrl.examples - s.examplesAtPublish >= publishEvery) {
-            publish(ctx.getCurrentKey(), s, ctx.timerService().currentProcessingTime(), out);
+        long now = ctx.timerService().currentProcessingTime();
+        if (s.gate.evaluating()) {
+            // Not learned by the candidate: it was frozen before this example.
+            s.gate.evaluate(x, example.label());
+            if (s.gate.due(gate)) {
+                decide(s, now, ctx, out);
+            }
+        }
+        if (!s.gate.evaluating() && s.ftrl.examples - s.examplesAtPublish >= publishEvery) {
+            cut(ctx.getCurrentKey(), s, now);
         }
         if (publishIntervalMillis > 0 && s.nextPublishTimer == Long.MIN_VALUE) {
             s.nextPublishTimer = ctx.timerService().currentProcessingTime() + publishIntervalMillis;
@@ -132,17 +174,46 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
         if (s == null) {
             return;
         }
-        if (s.ftrl.examples > s.examplesAtPublish) {
-            publish(ctx.getCurrentKey(), s, time, out);
+        if (!s.gate.evaluating() && s.ftrl.examples > s.examplesAtPublish) {
+            cut(ctx.getCurrentKey(), s, time);
         }
         s.nextPublishTimer = time + publishIntervalMillis;
         ctx.timerService().registerProcessingTimeTimer(s.nextPublishTimer);
         keep(ctx.getCurrentKey(), s);
     }
 
-    /** The model's state: cached, or read once after a restore (null for a new model). */
+    /**
+     * The model's state: cached, or read once after a restore (null for a new model), brought up to
+     * what was published before this run: versions continue after the newest ever given, and the
+     * gate measures candidates against the version served.
+     */
     private TrainerState current(String model) throws IOException {
-        return state.get(model);
+        TrainerState s = state.get(model);
+        if (s != null && !published.containsKey(model)) {
+            adopt(s, lookup(model));
+        }
+        return s;
+    }
+
+    private ModelRegistry.Published lookup(String model) {
+        return published.computeIfAbsent(model, registry::lookup);
+    }
+
+    private void adopt(TrainerState s, ModelRegistry.Published before) {
+        s.version = Math.max(s.version, before.lastVersion());
+        ModelUpdate served = before.serving();
+        if (s.gate == null) {
+            // State of a version without the gate.
+            s.gate = new PromotionGate();
+        }
+        if (served != null
+                && served.specVersion() == s.specVersion
+                && served.coefficients().size() == s.ftrl.z.length
+                && (s.gate.serving == null || served.version() > s.gate.serving.version())) {
+            s.gate.serving = served;
+        }
+        lastVersion = s.version;
+        servingVersion = s.gate.serving == null ? 0 : s.gate.serving.version();
     }
 
     private void keep(String model, TrainerState s) {
@@ -154,11 +225,12 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
         state.writeBehind(selectKey);
     }
 
-    private void publish(String model, TrainerState s, long now, Collector<ModelUpdate> out) {
+    /** Freezes the model as the next candidate version and hands it to the gate. */
+    private void cut(String model, TrainerState s, long now) {
         s.version++;
         s.examplesAtPublish = s.ftrl.examples;
         lastVersion = s.version;
-        out.collect(
+        s.gate.cut(
                 new ModelUpdate(
                         model,
                         s.version,
@@ -169,5 +241,17 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
                         s.metrics.positiveRate(),
                         s.specVersion,
                         now));
+    }
+
+    private void decide(TrainerState s, long now, Context ctx, Collector<ModelUpdate> out) {
+        ModelDecision decision = s.gate.decide(gate, now);
+        ctx.output(DECISIONS, decision);
+        if (decision.promoted()) {
+            promotions.inc();
+            servingVersion = decision.version();
+            out.collect(decision.model());
+        } else {
+            rejections.inc();
+        }
     }
 }

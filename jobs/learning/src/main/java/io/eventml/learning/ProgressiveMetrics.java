@@ -79,15 +79,24 @@ public class ProgressiveMetrics {
                 neg[b] += histograms[chunk * 2 * BINS + BINS + b];
             }
         }
+        return auc(pos, neg);
+    }
+
+    /**
+     * The AUC of scores binned by probability: {@code positives[b]} and {@code negatives[b]} count
+     * the examples of each class in bin {@code b}, bins in increasing order; pairs in one bin count
+     * half. NaN without both classes.
+     */
+    public static double auc(long[] positives, long[] negatives) {
         double pairs = 0;
         double negativesBelow = 0;
         long totalPos = 0;
         long totalNeg = 0;
-        for (int b = 0; b < BINS; b++) {
-            pairs += pos[b] * (negativesBelow + neg[b] / 2.0);
-            negativesBelow += neg[b];
-            totalPos += pos[b];
-            totalNeg += neg[b];
+        for (int b = 0; b < positives.length; b++) {
+            pairs += positives[b] * (negativesBelow + negatives[b] / 2.0);
+            negativesBelow += negatives[b];
+            totalPos += positives[b];
+            totalNeg += negatives[b];
         }
         return totalPos == 0 || totalNeg == 0 ? Double.NaN : pairs / ((double) totalPos * totalNeg);
     }

@@ -28,6 +28,7 @@ class LearningConfigTest {
         assertThat(c.ftrl()).isEqualTo(FtrlProximal.defaults());
         assertThat(c.publishEvery()).isEqualTo(1000);
         assertThat(c.publishInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(1000, 0.01));
         assertThat(c.kafka().transactionalIdPrefix()).isEqualTo("eventml-learning");
         assertThat(c.source().groupId()).isEqualTo("eventml-learning");
         assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
@@ -45,13 +46,16 @@ class LearningConfigTest {
                         "--ftrl-l1", "0",
                         "--ftrl-l2", "3",
                         "--publish-every", "50",
-                        "--publish-interval", "0s");
+                        "--publish-interval", "0s",
+                        "--gate-examples", "300",
+                        "--gate-tolerance", "0");
         assertThat(c.modelName()).isEqualTo("ctr");
         assertThat(c.horizon()).isEqualTo(Duration.ofHours(1));
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(7));
         assertThat(c.ftrl()).isEqualTo(new FtrlProximal(0.1, 2, 0, 3));
         assertThat(c.publishEvery()).isEqualTo(50);
         assertThat(c.publishInterval()).isZero();
+        assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(300, 0));
     }
 
     @Test
@@ -60,6 +64,8 @@ class LearningConfigTest {
                 .hasMessageContaining("--ftrl-alpha is '0', expected a number from 1.0E-9");
         assertThatThrownBy(() -> parse("--publish-every", "0"))
                 .hasMessageContaining("--publish-every is '0', expected an integer from 1");
+        assertThatThrownBy(() -> parse("--gate-tolerance", "1"))
+                .hasMessageContaining("--gate-tolerance is '1', expected a number from 0");
         assertThatThrownBy(() -> parse("--label-horizon", "soon"))
                 .hasMessageContaining("--label-horizon is 'soon', expected a duration");
         assertThatThrownBy(() -> parse("--publish-evry", "5"))

@@ -8,6 +8,9 @@ import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelPin;
+import io.eventml.common.ml.ModelPins;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
@@ -65,6 +68,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -72,6 +76,7 @@ import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
@@ -86,6 +91,10 @@ class LearningJobTest {
 
     private static final long HORIZON_MS = LabelJoinFunction.DEFAULT_HORIZON.toMillis();
     private static final int PUBLISH_EVERY = 500;
+
+    /** Each candidate judged on the 500 examples after its cut, the next cut right after. */
+    private static final PromotionGate.Settings GATE =
+            new PromotionGate.Settings(PUBLISH_EVERY, PromotionGate.DEFAULT_TOLERANCE);
 
     private static Simulator simulator;
     private static List<ConsumerRecord<byte[], byte[]>> canonicalRecords;
@@ -212,7 +221,8 @@ class LearningJobTest {
                 LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
                 FtrlProximal.defaults(),
                 PUBLISH_EVERY,
-                Duration.ZERO);
+                Duration.ZERO,
+                GATE);
     }
 
     private static void copyTo(
@@ -263,10 +273,19 @@ class LearningJobTest {
                         .filter(TopicInput::isValid)
                         .map(TopicInput::value)
                         .returns(CanonicalEvent.class);
-        LearningJob.Streams out = LearningJob.pipeline(vectors, events, config);
+        DataStream<ModelPin> pins =
+                env.fromSource(
+                                LearningJob.pinSource(config),
+                                LearningJob.pinWatermarks(),
+                                "ml.model-pins")
+                        .uid(LearningJob.PINS_SOURCE_UID)
+                        .map(TopicInput::value)
+                        .returns(ModelPin.class);
+        LearningJob.Streams out = LearningJob.pipeline(vectors, events, pins, config);
         KafkaOptions kafka = config.kafka();
         out.examples().sinkTo(LearningJob.examplesSink(kafka)).uid(LearningJob.EXAMPLES_SINK_UID);
         LearningJob.writeModels(out.models(), LearningJob.modelsSink(kafka));
+        LearningJob.writeDecisions(out.decisions(), LearningJob.decisionsSink(kafka));
         out.predictions()
                 .sinkTo(LearningJob.predictionsSink(kafka))
                 .uid(LearningJob.PREDICTIONS_SINK_UID);
@@ -345,14 +364,18 @@ class LearningJobTest {
                         config,
                         LearningJob.featureSource(config),
                         LearningJob.eventSource(config),
+                        LearningJob.pinSource(config),
                         LearningJob.Outputs.kafka(kafka))
                 .build(env);
         env.execute("learning, as built");
 
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
         assertLabelledExactlyOnceAsTheRescanSays(examples);
-        List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
-        assertContinuousVersions(models, examples.size());
+        assertGatedVersions(
+                decode(Topics.ML_MODEL_DECISIONS, kafka),
+                decode(Topics.ML_MODELS, kafka),
+                decode(Topics.ML_PREDICTIONS, kafka),
+                examples.size());
         assertServedQualityIsThePlainJoin(
                 decode(Topics.ML_PREDICTIONS, kafka),
                 examples,
@@ -384,14 +407,17 @@ class LearningJobTest {
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
         assertLabelledExactlyOnceAsTheRescanSays(examples);
 
-        // The trainer continued from its state: versions 1..N once each, N * 500 examples.
+        // The trainer continued from its state: candidates 1..N once each, cut every 500
+        // examples, and only promoted ones served.
         List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
-        assertContinuousVersions(models, examples.size());
+        List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS, kafka);
+        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
+        assertGatedVersions(decisions, models, predictions, examples.size());
 
         // It learned. The models' own progressive metrics are read mid-stream, away from the start
         // (little learned yet) and the end of input (a view whose purchase would come after the
         // data ends is labelled negative).
-        ModelUpdate mid = models.get(models.size() / 2);
+        ModelUpdate mid = decisions.get(decisions.size() / 2).model();
         double rate =
                 examples.stream().filter(TrainingExample::label).count() / (double) examples.size();
         double baseLogLoss = -(rate * Math.log(rate) + (1 - rate) * Math.log(1 - rate));
@@ -401,7 +427,6 @@ class LearningJobTest {
                         .collect(
                                 Collectors.toMap(
                                         e -> e.features().eventId(), TrainingExample::label));
-        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
         // In this backlog run the scored vectors run a horizon of event time ahead of the labels,
         // so early predictions come from models that learned little; judge those of models that
         // learned from at least 5,000 examples.
@@ -454,6 +479,7 @@ class LearningJobTest {
         assertThat(predictions).extracting(Prediction::eventId).doesNotHaveDuplicates();
         // Views are scored from the first model on: about the last third of this run.
         assertThat(predictions.size()).isGreaterThan(vectors.size() / 10);
+        System.out.printf("gate: %d of %d candidates promoted%n", models.size(), decisions.size());
         Map<Long, ModelUpdate> byVersion =
                 models.stream().collect(Collectors.toMap(ModelUpdate::version, m -> m));
         assertThat(predictions.stream().map(Prediction::modelVersion).distinct().count())
@@ -468,6 +494,197 @@ class LearningJobTest {
             assertThat(p.itemId()).isEqualTo(v.itemId());
             assertThat(p.probability()).isEqualTo(plainServableScore(model, v.values()));
         }
+    }
+
+    /**
+     * A learning job redeployed without state (or a second deployment) on the same topics: it
+     * scores every view from the first with the version served before, numbers its candidates after
+     * every version given before and judges them against the served one.
+     */
+    @Test
+    void aJobStartedWithoutStateServesThePromotedVersionAtOnceAndNumbersItsCandidatesAfterIt()
+            throws Exception {
+        LearningConfig config = freshConfig();
+        KafkaOptions kafka = config.kafka();
+        runAsBuilt(config, "learning, first deployment");
+        List<ModelDecision> decidedBefore = decode(Topics.ML_MODEL_DECISIONS, kafka);
+        List<ModelUpdate> servedBefore = decode(Topics.ML_MODELS, kafka);
+        Map<Integer, Long> ends = predictionEnds(kafka);
+        int predictionsBefore = decode(Topics.ML_PREDICTIONS, kafka).size();
+        int examplesBefore = decode(Topics.ML_TRAINING_EXAMPLES, kafka).size();
+        ModelUpdate served = servedBefore.get(servedBefore.size() - 1);
+        long lastVersion = decidedBefore.get(decidedBefore.size() - 1).version();
+        // Views scored by the first deployment: not those before its first promotion.
+        assertThat(predictionsBefore).isLessThan(vectors.size());
+
+        // The same job again, without state: a new consumer group from the earliest offsets.
+        LearningConfig fresh = withGroup(config, "learning-again");
+        runAsBuilt(fresh, "learning, redeployed without state");
+
+        // The second deployment's predictions: those after the first's in each partition.
+        List<Prediction> again = predictionsAfter(kafka, ends);
+        assertThat(again.stream().map(Prediction::eventId).collect(Collectors.toSet()))
+                .as("every view scored, from the first")
+                .isEqualTo(vectors.keySet());
+        assertThat(again).hasSize(vectors.size());
+        long byServed = again.stream().filter(p -> p.modelVersion() == served.version()).count();
+        System.out.printf(
+                "redeployed without state: %d views scored, %d of them by v%d served before%n",
+                again.size(), byServed, served.version());
+        assertThat(byServed).isPositive();
+        List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS, kafka);
+        List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
+        System.out.printf(
+                "redeployed: %d of %d candidates promoted against v%d%n",
+                models.size() - servedBefore.size(),
+                decisions.size() - decidedBefore.size(),
+                served.version());
+        assertGatedVersions(
+                decisions.subList(decidedBefore.size(), decisions.size()),
+                models.subList(servedBefore.size(), models.size()),
+                again,
+                examples.size() - examplesBefore,
+                lastVersion,
+                served.version());
+    }
+
+    /**
+     * An operator pins an early promoted version: a deployment started without state serves it for
+     * every view, although its own trainer promotes newer ones; once unpinned, the next deployment
+     * serves promoted versions again. (Pins across a restore with state: {@code
+     * ScoringFunctionTest}.)
+     */
+    @Test
+    void aPinnedVersionIsServedByEveryDeploymentUntilItIsUnpinned() throws Exception {
+        // A quarter of the views (all purchases): enough for a few dozen candidates.
+        KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
+        Map<Integer, Long> featureEnds = new HashMap<>();
+        featureRecords.forEach(r -> featureEnds.merge(r.partition(), r.offset() + 1, Math::max));
+        List<ConsumerRecord<byte[], byte[]>> quarter =
+                featureRecords.stream()
+                        .filter(r -> r.offset() < featureEnds.get(r.partition()) / 4)
+                        .collect(Collectors.toList());
+        List<ProducerRecord<byte[], byte[]>> copy = new ArrayList<>();
+        copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, copy);
+        copyTo(kafka.topic(Topics.FEATURES_USER), quarter, copy);
+        KAFKA.produce(copy);
+        LearningConfig config = freshConfig(kafka);
+        String model = config.modelName();
+        runAsBuilt(config, "learning, before the pin");
+        List<ModelUpdate> promoted = decode(Topics.ML_MODELS, kafka);
+        assertThat(promoted).hasSizeGreaterThan(2);
+        ModelUpdate pinned = promoted.get(0);
+        ModelUpdate newest = promoted.get(promoted.size() - 1);
+
+        // Only a promoted version can be pinned.
+        decode(Topics.ML_MODEL_DECISIONS, kafka).stream()
+                .filter(d -> !d.promoted())
+                .findFirst()
+                .ifPresent(
+                        rejected ->
+                                assertThatThrownBy(
+                                                () ->
+                                                        ModelPins.pinOf(
+                                                                kafka,
+                                                                model,
+                                                                rejected.version(),
+                                                                1))
+                                        .isInstanceOf(IllegalArgumentException.class)
+                                        .hasMessageContaining(
+                                                "was rejected by the promotion gate"));
+        assertThatThrownBy(() -> ModelPins.pinOf(kafka, model, 999_999, 1))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("is neither on");
+        ModelPin pin = ModelPins.pinOf(kafka, model, pinned.version(), System.currentTimeMillis());
+        assertThat(pin.model()).isEqualTo(pinned);
+        ModelPins.write(kafka, pin);
+
+        Map<Integer, Long> ends = predictionEnds(kafka);
+        runAsBuilt(withGroup(config, "pinned"), "learning, pinned");
+        List<Prediction> whilePinned = predictionsAfter(kafka, ends);
+        assertThat(whilePinned).hasSize(quarter.size());
+        assertThat(whilePinned)
+                .as("every view scored by the pinned version")
+                .isNotEmpty()
+                .allSatisfy(p -> assertThat(p.modelVersion()).isEqualTo(pinned.version()));
+        List<ModelUpdate> promotedWhilePinned = decode(Topics.ML_MODELS, kafka);
+        assertThat(promotedWhilePinned.size())
+                .as("the trainer went on promoting")
+                .isGreaterThan(promoted.size());
+
+        ModelPins.write(kafka, ModelPin.unpin(model, System.currentTimeMillis()));
+        ends = predictionEnds(kafka);
+        runAsBuilt(withGroup(config, "unpinned"), "learning, unpinned");
+        List<Prediction> afterUnpin = predictionsAfter(kafka, ends);
+        Set<Long> promotedVersions =
+                decode(Topics.ML_MODELS, kafka).stream()
+                        .map(ModelUpdate::version)
+                        .collect(Collectors.toSet());
+        long newestBefore = promotedWhilePinned.get(promotedWhilePinned.size() - 1).version();
+        System.out.printf(
+                "pinned v%d (newest v%d): %,d predictions all by it; unpinned: %,d predictions,"
+                        + " %,d by v%d%n",
+                pinned.version(),
+                newest.version(),
+                whilePinned.size(),
+                afterUnpin.size(),
+                afterUnpin.stream().filter(p -> p.modelVersion() == newestBefore).count(),
+                newestBefore);
+        assertThat(afterUnpin)
+                .isNotEmpty()
+                .allSatisfy(
+                        p -> {
+                            assertThat(p.modelVersion()).isNotEqualTo(pinned.version());
+                            assertThat(promotedVersions).contains(p.modelVersion());
+                        });
+        assertThat(afterUnpin)
+                .anySatisfy(p -> assertThat(p.modelVersion()).isEqualTo(newestBefore));
+    }
+
+    /**
+     * The same job with a new consumer group: it starts without state from the earliest offsets.
+     */
+    private static LearningConfig withGroup(LearningConfig config, String group) {
+        return new LearningConfig(
+                config.kafka(),
+                new SourceOptions(
+                        group + config.kafka().topicSuffix(),
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        config.source().outOfOrderness(),
+                        config.source().idleness()),
+                config.modelName(),
+                config.horizon(),
+                config.allowedLateness(),
+                config.ftrl(),
+                config.publishEvery(),
+                config.publishInterval(),
+                config.gate());
+    }
+
+    private static Map<Integer, Long> predictionEnds(KafkaOptions kafka) {
+        Map<Integer, Long> ends = new HashMap<>();
+        KAFKA.drain(kafka.topic(Topics.ML_PREDICTIONS))
+                .forEach(r -> ends.merge(r.partition(), r.offset() + 1, Math::max));
+        return ends;
+    }
+
+    /** The predictions after the given end offsets, in each partition. */
+    private static List<Prediction> predictionsAfter(KafkaOptions kafka, Map<Integer, Long> ends) {
+        return decode(
+                Topics.ML_PREDICTIONS,
+                KAFKA.drain(kafka.topic(Topics.ML_PREDICTIONS)).stream()
+                        .filter(r -> r.offset() >= ends.getOrDefault(r.partition(), 0L))
+                        .collect(Collectors.toList()));
+    }
+
+    private static void runAsBuilt(LearningConfig config, String name) throws Exception {
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        LearningJob.of(config).build(env);
+        env.execute(name);
     }
 
     /**
@@ -499,12 +716,14 @@ class LearningJobTest {
                         bounded.allowedLateness(),
                         bounded.ftrl(),
                         bounded.publishEvery(),
-                        bounded.publishInterval());
+                        bounded.publishInterval(),
+                        bounded.gate());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         new LearningJob(
                         config,
                         LearningJob.featureSource(config),
                         LearningJob.eventSource(config),
+                        LearningJob.pinSource(config),
                         LearningJob.Outputs.kafka(kafka))
                 .build(env);
         JobClient job = env.executeAsync("learning, the feature job pausing");
@@ -544,7 +763,8 @@ class LearningJobTest {
                         bounded.allowedLateness(),
                         bounded.ftrl(),
                         bounded.publishEvery(),
-                        bounded.publishInterval());
+                        bounded.publishInterval(),
+                        bounded.gate());
         KafkaOptions kafka = config.kafka();
 
         // First part: slowed, stopped with a savepoint once a few models are out.
@@ -558,15 +778,18 @@ class LearningJobTest {
                 null);
         JobClient running = first.executeAsync("learning, first part");
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-        while (decode(Topics.ML_MODELS, kafka).size() < 12) {
-            assertThat(System.nanoTime()).as("twelve models published").isLessThan(deadline);
+        while (decode(Topics.ML_MODEL_DECISIONS, kafka).size() < 12) {
+            assertThat(System.nanoTime()).as("twelve versions decided").isLessThan(deadline);
             Thread.sleep(500);
         }
         String savepoint =
                 running.stopWithSavepoint(false, savepointDir(), SavepointFormatType.CANONICAL)
                         .get(2, TimeUnit.MINUTES);
-        List<ModelUpdate> before = decode(Topics.ML_MODELS, kafka);
-        before.sort(Comparator.comparingLong(ModelUpdate::version));
+        List<ModelUpdate> before =
+                decode(Topics.ML_MODEL_DECISIONS, kafka).stream()
+                        .map(ModelDecision::model)
+                        .sorted(Comparator.comparingLong(ModelUpdate::version))
+                        .collect(Collectors.toList());
 
         // Second part, in a new MiniCluster, every operator's state restored: read to the end,
         // then stop with a drain (the end of event time labels every view still waiting).
@@ -595,8 +818,14 @@ class LearningJobTest {
 
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
         assertLabelledExactlyOnceAsTheRescanSays(examples);
-        List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
-        assertContinuousVersions(models, examples.size());
+        List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS, kafka);
+        assertGatedVersions(
+                decisions,
+                decode(Topics.ML_MODELS, kafka),
+                decode(Topics.ML_PREDICTIONS, kafka),
+                examples.size());
+        List<ModelUpdate> models =
+                decisions.stream().map(ModelDecision::model).collect(Collectors.toList());
         // The first version after the restore is a small step from the last before, not a new
         // model growing from zero weights, and the log loss does not jump back.
         ModelUpdate lastBefore = before.get(before.size() - 1);
@@ -638,22 +867,73 @@ class LearningJobTest {
     }
 
     /**
-     * Versions 1..N, each once and appended in version order (ml.models has one partition: read
-     * order is append order), version v after exactly v * 500 examples, N = all / 500.
+     * Candidates 1..N decided once each and appended in version order (the topics have one
+     * partition: read order is append order), candidate v cut after exactly v * 500 examples and
+     * decided on the next 500, N = all / 500 - 1 (the last candidate has no 500 examples after it).
+     * {@code ml.models} holds exactly the promoted candidates, in order; every decision follows the
+     * gate's rule from its own figures; and every prediction was made by a promoted version: none
+     * worse than the base rate on the examples after its cut was ever served.
      */
-    private static void assertContinuousVersions(List<ModelUpdate> models, int examples) {
-        assertThat(models)
-                .extracting(ModelUpdate::version)
-                .as("versions in the order they were appended")
+    private static void assertGatedVersions(
+            List<ModelDecision> decisions,
+            List<ModelUpdate> models,
+            List<Prediction> predictions,
+            int examples) {
+        assertGatedVersions(decisions, models, predictions, examples, 0, 0);
+    }
+
+    /**
+     * As {@link #assertGatedVersions(List, List, List, int)} for a trainer that started without
+     * state after versions up to {@code lastVersionBefore} were given and {@code servingBefore} was
+     * served: its candidates are numbered after them and judged against that one.
+     */
+    private static void assertGatedVersions(
+            List<ModelDecision> decisions,
+            List<ModelUpdate> models,
+            List<Prediction> predictions,
+            int examples,
+            long lastVersionBefore,
+            long servingBefore) {
+        assertThat(decisions)
+                .extracting(ModelDecision::version)
+                .as("candidates in the order they were decided")
                 .isSorted();
-        assertThat(models).hasSize(examples / PUBLISH_EVERY);
-        for (int i = 0; i < models.size(); i++) {
-            ModelUpdate m = models.get(i);
-            assertThat(m.version()).isEqualTo(i + 1);
+        assertThat(decisions).hasSize(examples / PUBLISH_EVERY - 1);
+        long serving = servingBefore;
+        for (int i = 0; i < decisions.size(); i++) {
+            ModelDecision d = decisions.get(i);
+            ModelUpdate m = d.model();
+            assertThat(m.version()).isEqualTo(lastVersionBefore + i + 1);
             assertThat(m.examples()).isEqualTo((i + 1L) * PUBLISH_EVERY);
             assertThat(m.specVersion()).isEqualTo(FeatureSpec.VERSION);
             assertThat(m.coefficients().size()).isEqualTo(FeatureSpec.SIZE);
+            assertThat(d.holdoutExamples()).isEqualTo(GATE.examples());
+            assertThat(d.servingVersion()).as("v%d judged against", m.version()).isEqualTo(serving);
+            boolean promote =
+                    d.candidateLogLoss() < d.baseLogLoss()
+                            && (serving == 0
+                                    || d.candidateLogLoss()
+                                            <= d.servingLogLoss() * (1 + GATE.tolerance()));
+            assertThat(d.promoted()).as("v%d: %s", m.version(), d.reason()).isEqualTo(promote);
+            if (d.promoted()) {
+                serving = m.version();
+            }
         }
+        assertThat(models)
+                .as("ml.models: the promoted candidates")
+                .containsExactlyElementsOf(
+                        decisions.stream()
+                                .filter(ModelDecision::promoted)
+                                .map(ModelDecision::model)
+                                .collect(Collectors.toList()));
+        if (servingBefore == 0) {
+            assertThat(models).as("some candidates promoted").isNotEmpty();
+        }
+        Set<Long> promoted = models.stream().map(ModelUpdate::version).collect(Collectors.toSet());
+        if (servingBefore > 0) {
+            promoted.add(servingBefore);
+        }
+        assertThat(predictions).allSatisfy(p -> assertThat(promoted).contains(p.modelVersion()));
     }
 
     /** The generator's own purchase probability of a view (first view of it in its session). */

@@ -1,7 +1,9 @@
 package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelUpdate;
+import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.state.WriteBehindProcessOperator;
 
@@ -19,30 +21,74 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 class OnlineTrainerTest {
     private static final FtrlProximal FTRL = new FtrlProximal(0.1, 1.0, 0.1, 0.1);
     private static final double[] TRUE_WEIGHTS = {-1.5, 1.0, -0.8, 0.5, 0.0};
 
+    private static final PromotionGate.Settings GATE = new PromotionGate.Settings(500, 0.01);
+
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate>
             harness() throws Exception {
+        return harness(ModelRegistry.none());
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate>
+            harness(ModelRegistry registry) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new WriteBehindProcessOperator<>(
-                        new OnlineTrainer(FTRL, 1000, Duration.ofMinutes(1))),
+                        new OnlineTrainer(FTRL, 1000, Duration.ofMinutes(1), GATE, registry)),
                 e -> "ctr",
                 Types.STRING);
     }
 
+    private static List<ModelDecision> decisions(
+            KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate> h) {
+        List<ModelDecision> out = new ArrayList<>();
+        var records = h.getSideOutput(OnlineTrainer.DECISIONS);
+        if (records != null) {
+            records.forEach(r -> out.add(r.getValue()));
+        }
+        return out;
+    }
+
+    /** Mean log loss of sigmoid(w.x) on the examples: the gate's figure, computed plainly. */
+    private static double logLoss(double[] w, List<TrainingExample> examples) {
+        double sum = 0;
+        for (TrainingExample e : examples) {
+            double[] x = e.features().values().values;
+            double dot = 0;
+            for (int i = 0; i < x.length; i++) {
+                dot += w[i] * x[i];
+            }
+            sum += ServedQuality.logLoss(1 / (1 + Math.exp(-dot)), e.label());
+        }
+        return sum / examples.size();
+    }
+
+    private static double baseLogLoss(List<TrainingExample> examples) {
+        return ModelDecision.entropy(
+                examples.stream().filter(TrainingExample::label).count()
+                        / (double) examples.size());
+    }
+
     private static List<TrainingExample> examples(int n, int specVersion) {
+        return examples(n, specVersion, Integer.MAX_VALUE);
+    }
+
+    /** Examples of a logistic world whose weights turn to their opposite from {@code flipAt}. */
+    private static List<TrainingExample> examples(int n, int specVersion, int flipAt) {
         SplittableRandom r = new SplittableRandom(5);
         List<TrainingExample> out = new ArrayList<>();
         for (int k = 0; k < n; k++) {
             double[] x = new double[TRUE_WEIGHTS.length];
             x[0] = 1;
+            double sign = k < flipAt ? 1 : -1;
             double dot = TRUE_WEIGHTS[0];
             for (int i = 1; i < x.length; i++) {
                 x[i] = r.nextGaussian();
-                dot += TRUE_WEIGHTS[i] * x[i];
+                dot += sign * TRUE_WEIGHTS[i] * x[i];
             }
             boolean y = r.nextDouble() < 1 / (1 + Math.exp(-dot));
             out.add(
@@ -65,40 +111,131 @@ class OnlineTrainerTest {
     }
 
     @Test
-    void publishesAVersionEveryThousandExamplesWithTheTrainersWeights() throws Exception {
+    void cutsACandidateEveryThousandExamplesAndServesItOnlyAfterTheGateJudgedItOnLaterExamples()
+            throws Exception {
         List<TrainingExample> examples = examples(2_500, 1);
         try (var h = harness()) {
             h.open();
             for (TrainingExample e : examples) {
                 h.processElement(new StreamRecord<>(e, e.labelTime()));
             }
-            List<ModelUpdate> updates = h.extractOutputValues();
-            assertThat(updates).extracting(ModelUpdate::version).containsExactly(1L, 2L);
-            assertThat(updates).extracting(ModelUpdate::examples).containsExactly(1000L, 2000L);
-            assertThat(updates.get(1).coefficients().values)
-                    .containsExactly(plainWeights(examples.subList(0, 2000)));
-            assertThat(updates.get(1).auc()).isGreaterThan(0.7);
-            assertThat(updates.get(1).modelName()).isEqualTo("ctr");
+            // v1 cut after 1,000 examples, judged on the next 500; v2 cut after 2,000, judged on
+            // the last 500, against v1, which is serving by then.
+            List<ModelDecision> decisions = decisions(h);
+            assertThat(decisions).extracting(ModelDecision::version).containsExactly(1L, 2L);
+            double[] v1 = plainWeights(examples.subList(0, 1000));
+            double[] v2 = plainWeights(examples.subList(0, 2000));
+            ModelDecision first = decisions.get(0);
+            assertThat(first.model().examples()).isEqualTo(1000);
+            assertThat(first.model().coefficients().values).containsExactly(v1);
+            List<TrainingExample> holdout1 = examples.subList(1000, 1500);
+            assertThat(first.holdoutExamples()).isEqualTo(500);
+            assertThat(first.candidateLogLoss())
+                    .isCloseTo(logLoss(v1, holdout1), within(1e-12))
+                    .isLessThan(baseLogLoss(holdout1));
+            assertThat(first.baseLogLoss()).isCloseTo(baseLogLoss(holdout1), within(1e-12));
+            assertThat(first.servingVersion()).isZero();
+            assertThat(first.servingLogLoss()).isNaN();
+            assertThat(first.verdict()).isEqualTo(ModelDecision.Verdict.PROMOTED);
+            assertThat(first.candidateAuc()).isGreaterThan(0.7);
 
-            // The publish timer publishes what was learned since, once.
+            ModelDecision second = decisions.get(1);
+            List<TrainingExample> holdout2 = examples.subList(2000, 2500);
+            assertThat(second.model().coefficients().values).containsExactly(v2);
+            assertThat(second.candidateLogLoss()).isCloseTo(logLoss(v2, holdout2), within(1e-12));
+            assertThat(second.servingVersion()).isEqualTo(1);
+            assertThat(second.servingLogLoss()).isCloseTo(logLoss(v1, holdout2), within(1e-12));
+            boolean promote =
+                    second.candidateLogLoss() < baseLogLoss(holdout2)
+                            && second.candidateLogLoss() <= second.servingLogLoss() * 1.01;
+            assertThat(second.promoted()).isEqualTo(promote);
+
+            // Served: exactly the promoted candidates, as they were cut.
+            List<ModelUpdate> served = h.extractOutputValues();
+            assertThat(served)
+                    .containsExactlyElementsOf(
+                            decisions.stream()
+                                    .filter(ModelDecision::promoted)
+                                    .map(ModelDecision::model)
+                                    .toList());
+
+            // The publish timer cuts what was learned since, once: v3, now under evaluation.
             h.setProcessingTime(60_000);
-            assertThat(h.extractOutputValues())
-                    .extracting(ModelUpdate::version)
-                    .containsExactly(1L, 2L, 3L);
-            assertThat(h.extractOutputValues().get(2).coefficients().values)
-                    .containsExactly(plainWeights(examples));
             h.setProcessingTime(120_000);
-            assertThat(h.extractOutputValues()).hasSize(3);
+            for (TrainingExample e : examples(500, 1)) {
+                h.processElement(new StreamRecord<>(e, e.labelTime()));
+            }
+            assertThat(decisions(h)).extracting(ModelDecision::version).containsExactly(1L, 2L, 3L);
+            assertThat(decisions(h).get(2).model().coefficients().values)
+                    .containsExactly(plainWeights(examples));
         }
     }
 
     @Test
-    void afterARestoreTheTrainerContinuesFromItsWeightsAndVersion() throws Exception {
+    void aCandidateThatTheWorldHasLeftBehindIsRejectedAndNeverServed() throws Exception {
+        // The world turns at example 1,000, just as v1 is cut: v1 predicts the opposite of what
+        // happens next, worse than knowing only the base rate.
+        List<TrainingExample> examples = examples(1_500, 1, 1_000);
+        try (var h = harness()) {
+            h.open();
+            for (TrainingExample e : examples) {
+                h.processElement(new StreamRecord<>(e, e.labelTime()));
+            }
+            List<ModelDecision> decisions = decisions(h);
+            assertThat(decisions).hasSize(1);
+            ModelDecision d = decisions.get(0);
+            assertThat(d.verdict()).isEqualTo(ModelDecision.Verdict.REJECTED);
+            assertThat(d.candidateLogLoss()).isGreaterThan(d.baseLogLoss());
+            assertThat(d.reason()).contains("not below the base rate");
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTrainerWithoutStateNumbersAfterTheNewestVersionAndMustMatchTheServedOne()
+            throws Exception {
+        // Published before: v7 served (the generating weights themselves), v8 and v9 rejected.
+        ModelUpdate served =
+                new ModelUpdate(
+                        "ctr", 7, new DenseVector(TRUE_WEIGHTS), 50_000, 0.5, 0.8, 0.3, 1, 0);
+        List<TrainingExample> examples = examples(1_500, 1);
+        try (var h = harness(name -> new ModelRegistry.Published(served, 9))) {
+            h.open();
+            for (TrainingExample e : examples) {
+                h.processElement(new StreamRecord<>(e, e.labelTime()));
+            }
+            List<ModelDecision> decisions = decisions(h);
+            assertThat(decisions).hasSize(1);
+            ModelDecision d = decisions.get(0);
+            assertThat(d.version()).isEqualTo(10);
+            assertThat(d.servingVersion()).isEqualTo(7);
+            List<TrainingExample> holdout = examples.subList(1000, 1500);
+            assertThat(d.servingLogLoss()).isCloseTo(logLoss(TRUE_WEIGHTS, holdout), within(1e-12));
+            // A fresh model of 1,000 examples is more than 1% behind the generating weights here.
+            assertThat(d.candidateLogLoss()).isGreaterThan(d.servingLogLoss() * 1.01);
+            assertThat(d.verdict()).isEqualTo(ModelDecision.Verdict.REJECTED);
+            assertThat(d.reason()).contains("serving version 7");
+            assertThat(h.extractOutputValues()).isEmpty();
+        }
+    }
+
+    @Test
+    void afterARestoreTheTrainerContinuesFromItsWeightsVersionAndTheCandidateUnderEvaluation()
+            throws Exception {
         List<TrainingExample> examples = examples(2_500, 1);
+        List<ModelDecision> uninterrupted;
+        try (var h = harness()) {
+            h.open();
+            for (TrainingExample e : examples) {
+                h.processElement(new StreamRecord<>(e, e.labelTime()));
+            }
+            uninterrupted = decisions(h);
+        }
         OperatorSubtaskState snapshot;
         try (var h = harness()) {
             h.open();
-            for (TrainingExample e : examples.subList(0, 1_500)) {
+            // v1 cut, 200 of its 500 holdout examples seen.
+            for (TrainingExample e : examples.subList(0, 1_200)) {
                 h.processElement(new StreamRecord<>(e, e.labelTime()));
             }
             snapshot = h.snapshot(1L, 1L);
@@ -106,13 +243,11 @@ class OnlineTrainerTest {
         try (var restored = harness()) {
             restored.initializeState(snapshot);
             restored.open();
-            for (TrainingExample e : examples.subList(1_500, 2_500)) {
+            for (TrainingExample e : examples.subList(1_200, 2_500)) {
                 restored.processElement(new StreamRecord<>(e, e.labelTime()));
             }
-            List<ModelUpdate> updates = restored.extractOutputValues();
-            assertThat(updates).extracting(ModelUpdate::version).containsExactly(2L);
-            assertThat(updates.get(0).examples()).isEqualTo(2000L);
-            assertThat(updates.get(0).coefficients().values)
+            assertThat(decisions(restored)).isEqualTo(uninterrupted);
+            assertThat(decisions(restored).get(1).model().coefficients().values)
                     .containsExactly(plainWeights(examples.subList(0, 2000)));
         }
     }
@@ -125,7 +260,9 @@ class OnlineTrainerTest {
         for (Class<?> type :
                 List.of(
                         OnlineTrainer.TrainerState.class,
+                        PromotionGate.class,
                         ModelUpdate.class,
+                        ModelDecision.class,
                         TrainingExample.class)) {
             org.apache.flink.api.common.typeinfo.TypeInformation<?> info =
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(type);
@@ -146,8 +283,10 @@ class OnlineTrainerTest {
             for (TrainingExample e : examples(10, 2)) {
                 h.processElement(new StreamRecord<>(e, e.labelTime()));
             }
-            assertThat(h.extractOutputValues())
-                    .isEmpty(); // 999 learned, 10 refused: no 1000th example yet
+            // 999 learned, 10 refused: no 1000th example yet, so no candidate.
+            h.setProcessingTime(0);
+            assertThat(decisions(h)).isEmpty();
+            assertThat(h.extractOutputValues()).isEmpty();
         }
     }
 }

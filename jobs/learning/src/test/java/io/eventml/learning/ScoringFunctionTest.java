@@ -1,6 +1,7 @@
 package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 
@@ -19,11 +20,25 @@ import static org.assertj.core.api.Assertions.within;
 
 class ScoringFunctionTest {
 
-    private static TwoInputStreamOperatorTestHarness<FeatureVector, ModelUpdate, Prediction>
+    private static TwoInputStreamOperatorTestHarness<FeatureVector, ServingUpdate, Prediction>
             harness() throws Exception {
+        return harness(ModelRegistry.none());
+    }
+
+    private static TwoInputStreamOperatorTestHarness<FeatureVector, ServingUpdate, Prediction>
+            harness(ModelRegistry registry) throws Exception {
         return new TwoInputStreamOperatorTestHarness<>(
                 new CoBroadcastWithNonKeyedOperator<>(
-                        new ScoringFunction("ctr"), List.of(ScoringFunction.MODELS)));
+                        new ScoringFunction("ctr", registry),
+                        List.of(ScoringFunction.MODELS, ScoringFunction.PINS)));
+    }
+
+    private static StreamRecord<ServingUpdate> promoted(ModelUpdate model) {
+        return new StreamRecord<>(ServingUpdate.promoted(model));
+    }
+
+    private static StreamRecord<ServingUpdate> pin(ModelPin pin) {
+        return new StreamRecord<>(ServingUpdate.pin(pin));
     }
 
     private static ModelUpdate model(long version, double... weights) {
@@ -40,11 +55,10 @@ class ScoringFunctionTest {
         try (var h = harness()) {
             h.open();
             h.processElement1(new StreamRecord<>(vector("v0", 1, 1, 1)));
-            h.processElement2(new StreamRecord<>(model(1, 0.5, -0.25)));
+            h.processElement2(promoted(model(1, 0.5, -0.25)));
             h.processElement1(new StreamRecord<>(vector("v1", 1, 1, 2)));
-            h.processElement2(new StreamRecord<>(model(3, 1.0, 1.0)));
-            h.processElement2(
-                    new StreamRecord<>(model(2, -9, -9))); // older than the newest: ignored
+            h.processElement2(promoted(model(3, 1.0, 1.0)));
+            h.processElement2(promoted(model(2, -9, -9))); // older than the newest: ignored
             h.processElement1(new StreamRecord<>(vector("v2", 1, 1, 2)));
             h.processElement1(
                     new StreamRecord<>(vector("v3", 2, 1, 2))); // another spec version: not scored
@@ -63,7 +77,7 @@ class ScoringFunctionTest {
         OperatorSubtaskState snapshot;
         try (var h = harness()) {
             h.open();
-            h.processElement2(new StreamRecord<>(model(7, 2.0, 0.0)));
+            h.processElement2(promoted(model(7, 2.0, 0.0)));
             snapshot = h.snapshot(1L, 1L);
         }
         try (var restored = harness()) {
@@ -74,6 +88,80 @@ class ScoringFunctionTest {
             assertThat(out).hasSize(1);
             assertThat(out.get(0).modelVersion()).isEqualTo(7);
             assertThat(out.get(0).probability()).isCloseTo(1 / (1 + Math.exp(-2)), within(1e-12));
+        }
+    }
+
+    @Test
+    void aScorerWithoutStateScoresAtOnceWithThePublishedVersionUntilANewerIsPromoted()
+            throws Exception {
+        ModelUpdate published = model(12, 2.0, 0.0);
+        try (var h = harness(name -> new ModelRegistry.Published(published, 14))) {
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("v1", 1, 1, 5)));
+            // A restored broadcast state older than the published version does not win either.
+            h.processElement2(promoted(model(11, -1.0, 0.0)));
+            h.processElement1(new StreamRecord<>(vector("v2", 1, 1, 5)));
+            h.processElement2(promoted(model(15, 0.0, 0.0)));
+            h.processElement1(new StreamRecord<>(vector("v3", 1, 1, 5)));
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out).extracting(Prediction::modelVersion).containsExactly(12L, 12L, 15L);
+            assertThat(out.get(0).probability()).isCloseTo(1 / (1 + Math.exp(-2)), within(1e-12));
+            assertThat(out.get(2).probability()).isCloseTo(0.5, within(1e-12));
+        }
+    }
+
+    @Test
+    void aPinnedVersionIsServedWhateverIsPromotedUntilUnpinnedAndAcrossARestore() throws Exception {
+        ModelUpdate v1 = model(1, 0.0, 0.0);
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(promoted(v1));
+            h.processElement2(promoted(model(3, 2.0, 0.0)));
+            h.processElement2(pin(ModelPin.pin(v1, 100)));
+            h.processElement1(new StreamRecord<>(vector("v1", 1, 1, 5)));
+            h.processElement2(promoted(model(4, 3.0, 0.0)));
+            h.processElement1(new StreamRecord<>(vector("v2", 1, 1, 5)));
+            // A pin made earlier than the one in force (read late) does not undo it.
+            h.processElement2(pin(ModelPin.unpin("ctr", 50)));
+            h.processElement1(new StreamRecord<>(vector("v3", 1, 1, 5)));
+            assertThat(h.extractOutputValues())
+                    .extracting(Prediction::modelVersion)
+                    .containsExactly(1L, 1L, 1L);
+            assertThat(h.extractOutputValues().get(0).probability()).isCloseTo(0.5, within(1e-12));
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var restored = harness()) {
+            restored.initializeState(snapshot);
+            restored.open();
+            restored.processElement1(new StreamRecord<>(vector("v4", 1, 1, 5)));
+            restored.processElement2(pin(ModelPin.unpin("ctr", 200)));
+            restored.processElement1(new StreamRecord<>(vector("v5", 1, 1, 5)));
+            assertThat(restored.extractOutputValues())
+                    .extracting(Prediction::modelVersion)
+                    .as("pinned across the restore, then the newest promoted")
+                    .containsExactly(1L, 4L);
+        }
+    }
+
+    @Test
+    void aScorerWithoutStateFindsThePinAndALaterUnpinReleasesIt() throws Exception {
+        ModelUpdate v2 = model(2, 1.0, 0.0);
+        try (var h =
+                harness(
+                        name ->
+                                new ModelRegistry.Published(
+                                        model(5, 2.0, 0.0), 5, ModelPin.pin(v2, 100)))) {
+            h.open();
+            h.processElement1(new StreamRecord<>(vector("v1", 1, 1, 5)));
+            // The pin's own record, read again from ml.model-pins, changes nothing.
+            h.processElement2(pin(ModelPin.pin(v2, 100)));
+            h.processElement1(new StreamRecord<>(vector("v2", 1, 1, 5)));
+            h.processElement2(pin(ModelPin.unpin("ctr", 300)));
+            h.processElement1(new StreamRecord<>(vector("v3", 1, 1, 5)));
+            assertThat(h.extractOutputValues())
+                    .extracting(Prediction::modelVersion)
+                    .containsExactly(2L, 2L, 5L);
         }
     }
 }
