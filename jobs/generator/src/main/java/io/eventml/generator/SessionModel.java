@@ -47,6 +47,14 @@ final class SessionModel {
 
     /** The {@code k}-th session starting in {@code tick}: its clicks, order and loyalty update. */
     void session(long tick, int k, List<Draft> out) {
+        session(tick, k, out, (hit, p) -> {});
+    }
+
+    /**
+     * As {@link #session(long, int, List)}, also telling {@code truth} each product view's hit id
+     * and the probability with which the user decided to buy the item at that view.
+     */
+    void session(long tick, int k, List<Draft> out, ViewTruth truth) {
         SplittableRandom r = Seeds.random(config.seed(), Seeds.SESSION, tick, k);
         int u = r.nextInt(world.users());
         for (int attempt = 0; attempt < 4 && r.nextDouble() > world.engagement[u]; attempt++) {
@@ -92,9 +100,10 @@ final class SessionModel {
             int item = pickItem(r, u);
             int seen = viewsOf.merge(item, 1, Integer::sum);
             String page = "/p/" + RetailWorld.sku(item);
+            String viewHit = prefix + n++;
             out.add(
                     click(
-                            prefix + n++,
+                            viewHit,
                             sessionId,
                             userId,
                             ClickAction.PRODUCT_VIEW,
@@ -123,6 +132,7 @@ final class SessionModel {
                 time += gap(r);
             }
             double p = world.purchaseProbability(u, item, inStore, seen);
+            truth.view(viewHit, p);
             boolean buys = !bought.containsKey(item) && r.nextDouble() < p;
             if (buys) {
                 bought.put(item, r.nextDouble() < 0.2 ? 2 : 1);
@@ -247,5 +257,11 @@ final class SessionModel {
         int c = world.categoryOf(item);
         int perCategory = (world.items() - c + world.categories() - 1) / world.categories();
         return c + world.categories() * r.nextInt(perCategory);
+    }
+
+    /** Receives the generator's own purchase probability of each product view. */
+    @FunctionalInterface
+    interface ViewTruth {
+        void view(String hitId, double probability);
     }
 }

@@ -12,7 +12,9 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
 
@@ -154,6 +156,29 @@ public final class Simulator {
             all.addAll(batch(t));
         }
         return all;
+    }
+
+    /**
+     * The generator's own purchase probability of every product view in sessions that start in
+     * ticks {@code [from, to)}, by the view's canonical event id ({@code clickstream:<hit id>}):
+     * the ground truth a model of these views can at best recover. Only the views this shard makes.
+     */
+    public Map<String, Double> viewProbabilities(long from, long to) {
+        Map<String, Double> truth = new HashMap<>();
+        List<Draft> ignored = new ArrayList<>();
+        for (long tick = from; tick < to; tick++) {
+            int sessions =
+                    Seeds.poisson(
+                            Seeds.random(config.seed(), Seeds.SESSIONS, tick), sessionsPerTick);
+            for (int k = 0; k < sessions; k++) {
+                if (mine(tick + k)) {
+                    sessionModel.session(
+                            tick, k, ignored, (hit, p) -> truth.put("clickstream:" + hit, p));
+                    ignored.clear();
+                }
+            }
+        }
+        return truth;
     }
 
     // ---- what happens in one tick ----

@@ -208,6 +208,31 @@ class SimulatorTest {
     }
 
     @Test
+    void everyProductViewHasTheProbabilityItsUserDecidedWith() {
+        GeneratorConfig config = config(GeneratorConfig.Noise.NONE, 3_000);
+        Simulator simulator = new Simulator(config);
+        Map<String, Double> truth = simulator.viewProbabilities(0, 3_000);
+        List<String> views = new ArrayList<>();
+        for (RawRecord r : simulator.records(0, 3_000)) {
+            if (r.source() == EventSource.CLICKSTREAM) {
+                ClickstreamEvent e =
+                        (ClickstreamEvent)
+                                Topics.RAW_CLICKSTREAM.valueCodec().decode(r.value()).value();
+                if (e.action() == ClickAction.PRODUCT_VIEW) {
+                    views.add("clickstream:" + e.eventId());
+                }
+            }
+        }
+        // Views delivered in these ticks; truth also has those of sessions still running.
+        assertThat(views).hasSizeGreaterThan(1_000);
+        assertThat(truth.keySet()).containsAll(views);
+        assertThat(truth.values()).allSatisfy(p -> assertThat(p).isStrictlyBetween(0.0, 1.0));
+        // Asking again, or for a part, gives the same probabilities: they are the records' own.
+        assertThat(truth)
+                .containsAllEntriesOf(new Simulator(config).viewProbabilities(1_000, 2_000));
+    }
+
+    @Test
     void viewsTurnIntoPurchasesAtAPlausibleRateThatTheTrueModelExplains() {
         GeneratorConfig config = config(GeneratorConfig.Noise.NONE, 36_000);
         Simulator simulator = new Simulator(config);

@@ -15,8 +15,6 @@ import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.ml.TrainingExample;
-import io.eventml.common.serde.JsonLimits;
-import io.eventml.common.serde.TimeBounds;
 import io.eventml.common.testkit.FailOnceAfterCheckpoint;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.KafkaBrokerExtension;
@@ -24,15 +22,9 @@ import io.eventml.common.testkit.Slowdown;
 import io.eventml.common.topic.Topic;
 import io.eventml.common.topic.TopicInput;
 import io.eventml.common.topic.Topics;
-import io.eventml.features.FeatureConfig;
-import io.eventml.features.FeatureJob;
-import io.eventml.generator.GeneratorConfig;
 import io.eventml.generator.Simulator;
-import io.eventml.ingestion.IngestionConfig;
-import io.eventml.ingestion.IngestionJob;
 
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
@@ -57,8 +49,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -106,65 +96,10 @@ class LearningJobTest {
 
     @BeforeAll
     static void ingestAndComputeFeaturesOfTwoHoursOfTheWorld() throws Exception {
-        String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
-        GeneratorConfig world =
-                new GeneratorConfig(
-                        11,
-                        2_000,
-                        200,
-                        2,
-                        12,
-                        25,
-                        true,
-                        Instant.now().minus(5, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
-                        Duration.ofHours(2).toMillis() / GeneratorConfig.TICK.toMillis(),
-                        new GeneratorConfig.Noise(0.01, 0.01, 0.05, Duration.ofSeconds(2), 0));
-        simulator = new Simulator(world);
-        KafkaOptions kafka = kafka(suffix);
-        KAFKA.produce(
-                simulator.records(0, world.ticks()).stream()
-                        .map(r -> r.toProducerRecord(kafka))
-                        .collect(Collectors.toList()));
-        IngestionConfig ingestion =
-                new IngestionConfig(
-                        kafka,
-                        source("ingest" + suffix, Duration.ofSeconds(5)),
-                        Duration.ofHours(24),
-                        JsonLimits.DEFAULT,
-                        TimeBounds.DEFAULT,
-                        DeadLetter.DEFAULT_MAX_PAYLOAD_BYTES);
-        StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        new IngestionJob(
-                        ingestion,
-                        IngestionJob.kafkaSource(ingestion),
-                        IngestionJob.canonicalSink(kafka),
-                        JobSetup.deadLetterSink(kafka))
-                .build(env);
-        env.execute("ingestion for the learning tests");
-        // The feature job at its production settings: parallelism 2, default bound, lateness and
-        // idleness.
-        FeatureConfig features =
-                new FeatureConfig(
-                        kafka,
-                        new SourceOptions(
-                                "features" + suffix,
-                                "earliest",
-                                true,
-                                2,
-                                null,
-                                FeatureConfig.DEFAULT_OUT_OF_ORDERNESS,
-                                FeatureConfig.DEFAULT_IDLENESS));
-        env = FlinkTestCluster.environment();
-        new FeatureJob(
-                        features,
-                        FeatureJob.kafkaSource(features),
-                        FeatureJob.featureSink(kafka),
-                        JobSetup.deadLetterSink(kafka))
-                .build(env);
-        env.execute("features for the learning tests");
-
-        canonicalRecords = KAFKA.drain(kafka.topic(Topics.EVENTS_CANONICAL));
-        featureRecords = KAFKA.drain(kafka.topic(Topics.FEATURES_USER));
+        GeneratedWorld world = GeneratedWorld.generate(KAFKA, Duration.ofHours(2));
+        simulator = world.simulator();
+        canonicalRecords = world.canonicalRecords();
+        featureRecords = world.featureRecords();
         vectors =
                 decode(Topics.FEATURES_USER, featureRecords).stream()
                         .collect(Collectors.toMap(FeatureVector::eventId, v -> v));
@@ -180,17 +115,7 @@ class LearningJobTest {
     }
 
     private static KafkaOptions kafka(String suffix) {
-        return new KafkaOptions(
-                KAFKA.bootstrapServers(),
-                "test" + suffix,
-                DeliveryGuarantee.EXACTLY_ONCE,
-                Duration.ofMinutes(5),
-                suffix);
-    }
-
-    private static SourceOptions source(String group, Duration outOfOrderness) {
-        return new SourceOptions(
-                group, "earliest", true, 2, null, outOfOrderness, Duration.ofSeconds(30));
+        return GeneratedWorld.options(KAFKA, suffix);
     }
 
     /** Fresh registry topics holding the canonical events and feature vectors made above. */

@@ -1,0 +1,239 @@
+package io.eventml.learning;
+
+import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.config.SourceOptions;
+import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.Prediction;
+import io.eventml.common.ml.ServedQuality;
+import io.eventml.common.ml.TrainingExample;
+import io.eventml.common.testkit.FlinkTestCluster;
+import io.eventml.common.testkit.KafkaBrokerExtension;
+import io.eventml.common.topic.Topic;
+import io.eventml.common.topic.Topics;
+import io.eventml.generator.GeneratorConfig;
+
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * What the served model is worth: the learning job as built, at its production settings (30-minute
+ * horizon, a candidate every 1,000 examples, the promotion gate), over a generated world of several
+ * simulated hours, its real-time predictions joined with their labels and compared, hour by hour of
+ * view time, with two references on the same views: the generator's own purchase probabilities (the
+ * truth the features only partly reveal) and a logistic regression fitted in hindsight on all the
+ * examples (the best a linear model of these features could have served). Prints its figures;
+ * asserts only that the comparison covers what it says. Not part of the default test run: {@code
+ * deploy/local/quality.sh [HOURS]} runs it (docs/learning.md, "Served quality, measured").
+ */
+class ServedQualityBenchmark {
+
+    @RegisterExtension static final KafkaBrokerExtension KAFKA = new KafkaBrokerExtension();
+    @RegisterExtension static final MiniClusterExtension FLINK = FlinkTestCluster.extension();
+
+    /** Hours from which the model counts as warmed up: the 24 h windows are a few hours full. */
+    private static final int WARM_UP_HOURS = 2;
+
+    @Test
+    void servedQualityHourByHourAgainstTheGeneratorAndAHindsightFit() throws Exception {
+        int hours = Integer.getInteger("eventml.quality.hours", 6);
+        long started = System.nanoTime();
+        GeneratedWorld world = GeneratedWorld.generate(KAFKA, Duration.ofHours(hours));
+        KafkaOptions kafka = world.kafka();
+        LearningConfig config = config(kafka);
+        StreamExecutionEnvironment env = FlinkTestCluster.environment();
+        LearningJob.of(config).build(env);
+        env.execute("learning, served quality benchmark");
+
+        List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
+        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
+        List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS, kafka);
+        Map<String, TrainingExample> byView = new HashMap<>();
+        examples.forEach(e -> byView.put(e.features().eventId(), e));
+        long start = examples.stream().mapToLong(e -> e.features().eventTime()).min().orElseThrow();
+        Map<String, Double> truth =
+                world.simulator()
+                        .viewProbabilities(
+                                0,
+                                Duration.ofHours(hours).toMillis()
+                                        / GeneratorConfig.TICK.toMillis());
+        double[] hindsight = Hindsight.fit(examples);
+
+        // Served views: predictions whose view got a label, with the three probabilities.
+        Map<Integer, Figures> byHour = new TreeMap<>();
+        Figures warm = new Figures();
+        int withoutTruth = 0;
+        for (Prediction p : predictions) {
+            TrainingExample e = byView.get(p.eventId());
+            if (e == null) {
+                continue;
+            }
+            Double t = truth.get(p.eventId());
+            if (t == null) {
+                withoutTruth++;
+                continue;
+            }
+            int hour = (int) ((e.features().eventTime() - start) / 3_600_000);
+            double fitted = Hindsight.probability(hindsight, e.features().values().values);
+            byHour.computeIfAbsent(hour, h -> new Figures())
+                    .add(p.probability(), t, fitted, e.label());
+            if (hour >= WARM_UP_HOURS) {
+                warm.add(p.probability(), t, fitted, e.label());
+            }
+        }
+        long promoted = decisions.stream().filter(ModelDecision::promoted).count();
+        System.out.printf(
+                Locale.ROOT,
+                "%nServed quality over %d simulated hours: %,d examples, %,d predictions (%,d"
+                        + " labelled and with a generator probability, %,d without one), %d of %d"
+                        + " candidates promoted; %.0f s%n",
+                hours,
+                examples.size(),
+                predictions.size(),
+                byHour.values().stream().mapToLong(f -> f.n).sum(),
+                withoutTruth,
+                promoted,
+                decisions.size(),
+                (System.nanoTime() - started) / 1e9);
+        System.out.println(Figures.HEADER);
+        byHour.forEach((h, f) -> System.out.println(f.row("hour " + h)));
+        System.out.println(warm.row("from hour " + WARM_UP_HOURS));
+        System.out.printf(
+                Locale.ROOT,
+                "goals after warm-up: served log loss / hindsight fit's %.3f (goal <= 1.05);"
+                        + " served AUC - generator's %.3f (goal >= -0.01)%n",
+                warm.logLoss(0) / warm.logLoss(2),
+                warm.auc(0) - warm.auc(1));
+        assertThat(withoutTruth)
+                .as("views without a generator probability")
+                .isLessThan(predictions.size() / 100 + 1);
+        assertThat(warm.n).as("served views after warm-up").isGreaterThan(10_000);
+    }
+
+    /** Production settings, bounded. */
+    private static LearningConfig config(KafkaOptions kafka) {
+        return new LearningConfig(
+                kafka,
+                new SourceOptions(
+                        "learning" + kafka.topicSuffix(),
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        Duration.ofSeconds(10),
+                        Duration.ZERO),
+                LearningConfig.DEFAULT_MODEL_NAME,
+                LabelJoinFunction.DEFAULT_HORIZON,
+                LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
+                FtrlProximal.defaults(),
+                1_000,
+                Duration.ofSeconds(30),
+                PromotionGate.Settings.defaults());
+    }
+
+    /**
+     * Log loss, AUC and calibration of three scorers of the same views: served, truth, hindsight.
+     */
+    private static final class Figures {
+        static final String HEADER =
+                String.format(
+                        Locale.ROOT,
+                        "%-12s %8s %6s %8s | %8s %6s %6s | %8s %6s | %8s %6s",
+                        "views",
+                        "n",
+                        "rate",
+                        "base LL",
+                        "served",
+                        "AUC",
+                        "mean p",
+                        "truth",
+                        "AUC",
+                        "hindsight",
+                        "AUC");
+
+        long n;
+        long positives;
+        final double[] logLoss = new double[3];
+        final double[] predicted = new double[3];
+        final List<double[]> scored = new ArrayList<>();
+
+        void add(double served, double truth, double fitted, boolean label) {
+            n++;
+            positives += label ? 1 : 0;
+            double[] p = {served, truth, fitted};
+            for (int i = 0; i < 3; i++) {
+                logLoss[i] += ServedQuality.logLoss(p[i], label);
+                predicted[i] += p[i];
+            }
+            scored.add(new double[] {served, truth, fitted, label ? 1 : 0});
+        }
+
+        double logLoss(int i) {
+            return logLoss[i] / n;
+        }
+
+        double auc(int i) {
+            double[][] s = scored.toArray(new double[0][]);
+            Arrays.sort(s, Comparator.comparingDouble(x -> x[i]));
+            double rankSum = 0;
+            long pos = 0;
+            for (int a = 0; a < s.length; ) {
+                int b = a;
+                while (b < s.length && s[b][i] == s[a][i]) {
+                    b++;
+                }
+                double rank = (a + 1 + b) / 2.0;
+                for (int k = a; k < b; k++) {
+                    if (s[k][3] == 1) {
+                        rankSum += rank;
+                        pos++;
+                    }
+                }
+                a = b;
+            }
+            long neg = s.length - pos;
+            return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+        }
+
+        String row(String label) {
+            double rate = positives / (double) n;
+            return String.format(
+                    Locale.ROOT,
+                    "%-12s %,8d %6.3f %8.4f | %8.4f %6.3f %6.3f | %8.4f %6.3f | %8.4f %6.3f",
+                    label,
+                    n,
+                    rate,
+                    ModelDecision.entropy(rate),
+                    logLoss(0),
+                    auc(0),
+                    predicted[0] / n,
+                    logLoss(1),
+                    auc(1),
+                    logLoss(2),
+                    auc(2));
+        }
+    }
+
+    private static <T> List<T> decode(Topic<String, T> topic, KafkaOptions kafka) {
+        List<T> values = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.drain(kafka.topic(topic))) {
+            values.add(topic.valueCodec().decode(r.value()).value());
+        }
+        return values;
+    }
+}
