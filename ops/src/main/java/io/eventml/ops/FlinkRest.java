@@ -250,6 +250,33 @@ public final class FlinkRest {
         return Optional.empty();
     }
 
+    /**
+     * The job that finished by stopping with the savepoint this job was restored from, if Flink
+     * still lists it. A job stopped with a savepoint commits the savepoint's Kafka transactions
+     * before it finishes, so a restore from that savepoint recovers only committed ones.
+     */
+    public Optional<Job> stoppedWithRestoredSavepoint(String jobId) throws IOException {
+        JsonNode restored = get("/jobs/" + jobId + "/checkpoints").path("latest").path("restored");
+        if (!restored.path("is_savepoint").asBoolean(false)) {
+            return Optional.empty();
+        }
+        String path = restored.path("external_path").asText("");
+        if (path.isEmpty()) {
+            return Optional.empty();
+        }
+        for (Job job : jobs()) {
+            if (job.id().equals(jobId) || !job.state().equals("FINISHED")) {
+                continue;
+            }
+            JsonNode savepoint =
+                    get("/jobs/" + job.id() + "/checkpoints").path("latest").path("savepoint");
+            if (path.equals(savepoint.path("external_path").asText(""))) {
+                return Optional.of(job);
+            }
+        }
+        return Optional.empty();
+    }
+
     /** A committer counter of each sink, summed over its subtasks; sinks at 0 are left out. */
     private Map<String, Long> sinkCounters(String jobId, String suffix) throws IOException {
         Map<String, Long> counts = new TreeMap<>();

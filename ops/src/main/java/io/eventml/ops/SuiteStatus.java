@@ -61,10 +61,12 @@ final class SuiteStatus {
      * Says loudly which sinks of a running job lost Kafka transactions (docs/operations.md, "Lost
      * transactions"): those a sink could not commit while running, and those recovered from a
      * checkpoint and refused after the restore when the restore came later than the checkpoint
-     * timeout after that checkpoint, or when that cannot be told (a restore from a savepoint). A
-     * restore within the checkpoint timeout is within the transaction timeout (the jobs check that
-     * the first is shorter at start), so its refused commits were of transactions already
-     * committed.
+     * timeout after that checkpoint, or when that cannot be told (a restore from a savepoint of a
+     * job Flink no longer lists, or that did not stop with it). A restore within the checkpoint
+     * timeout is within the transaction timeout (the jobs check that the first is shorter at
+     * start), so its refused commits were of transactions already committed; so were those of a
+     * savepoint its job stopped with (a job stopping with a savepoint commits its transactions
+     * before it finishes).
      */
     static void reportTransactions(FlinkRest flink, String jobId) throws IOException {
         flink.lostTransactions(jobId)
@@ -78,6 +80,17 @@ final class SuiteStatus {
                                         count, sink));
         Map<String, Long> refused = flink.recoveredCommitsRefused(jobId);
         if (refused.isEmpty()) {
+            return;
+        }
+        Optional<FlinkRest.Job> stopped = flink.stoppedWithRestoredSavepoint(jobId);
+        if (stopped.isPresent()) {
+            refused.forEach(
+                    (sink, count) ->
+                            System.out.printf(
+                                    "    %,d recovered transaction(s) of %s were committed when job"
+                                            + " %s stopped with the savepoint this job started"
+                                            + " from: nothing lost%n",
+                                    count, sink, stopped.get().id()));
             return;
         }
         Optional<Duration[]> delay = flink.restoreDelay(jobId);
