@@ -76,6 +76,7 @@ class ServedQualityBenchmark {
 
         // Served views: predictions whose view got a label, with the three probabilities.
         Map<Integer, Figures> byHour = new TreeMap<>();
+        Map<Long, double[]> byVersion = new TreeMap<>(); // views, positives, log loss sum
         Figures warm = new Figures();
         int withoutTruth = 0;
         for (Prediction p : predictions) {
@@ -95,6 +96,21 @@ class ServedQualityBenchmark {
             if (hour >= WARM_UP_HOURS) {
                 warm.add(p.probability(), t, fitted, e.label());
             }
+            double[] v = byVersion.computeIfAbsent(p.modelVersion(), k -> new double[3]);
+            v[0]++;
+            v[1] += e.label() ? 1 : 0;
+            v[2] += ServedQuality.logLoss(p.probability(), e.label());
+        }
+        // Versions that served worse than the base rate on the very views they scored.
+        long versionsWorse = 0;
+        long viewsOfWorse = 0;
+        long servedViews = 0;
+        for (double[] v : byVersion.values()) {
+            servedViews += (long) v[0];
+            if (v[2] / v[0] > ModelDecision.entropy(v[1] / v[0])) {
+                versionsWorse++;
+                viewsOfWorse += (long) v[0];
+            }
         }
         long promoted = decisions.stream().filter(ModelDecision::promoted).count();
         System.out.printf(
@@ -113,6 +129,13 @@ class ServedQualityBenchmark {
         System.out.println(Figures.HEADER);
         byHour.forEach((h, f) -> System.out.println(f.row("hour " + h)));
         System.out.println(warm.row("from hour " + WARM_UP_HOURS));
+        System.out.printf(
+                Locale.ROOT,
+                "versions worse than the base rate on the views they served: %d of %d, which"
+                        + " scored %.1f%% of the served views%n",
+                versionsWorse,
+                byVersion.size(),
+                100.0 * viewsOfWorse / servedViews);
         System.out.printf(
                 Locale.ROOT,
                 "goals after warm-up: served log loss / hindsight fit's %.3f (goal <= 1.05);"
