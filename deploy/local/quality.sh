@@ -5,17 +5,18 @@
 # hour of view time, the served predictions' log loss, AUC and mean against the generator's own probabilities and a
 # logistic regression fitted in hindsight on the same views, with the goals of issue #13.
 #
-#   deploy/local/quality.sh [HOURS]
+#   deploy/local/quality.sh [HOURS] [-Deventml.quality.gate-examples=N] [-Deventml.quality.gate-tolerance=T]
 #
 # About 4 minutes per simulated hour on this machine. Results: deploy/local/.state/quality-results.txt
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=$ROOT/deploy/local/.state
 HOURS=${1:-6}
+shift || true
 mkdir -p "$STATE"
 cd "$ROOT"
 mvn -B -ntp -q install -DskipTests
-mvn -B -ntp test -pl jobs/learning -Dtest=ServedQualityBenchmark -Deventml.quality.hours="$HOURS" \
+mvn -B -ntp test -pl jobs/learning -Dtest=ServedQualityBenchmark -Deventml.quality.hours="$HOURS" "$@" \
   -Dsurefire.failIfNoSpecifiedTests=false >"$STATE/quality.log" 2>&1 || {
   echo "[quality] the benchmark failed: see $STATE/quality.log" >&2; exit 1; }
 sed -n '/^Served quality over/,/^goals after warm-up/p' "$STATE/quality.log" | tee "$STATE/quality-results.txt"

@@ -115,10 +115,11 @@ class ServedQualityBenchmark {
         long promoted = decisions.stream().filter(ModelDecision::promoted).count();
         System.out.printf(
                 Locale.ROOT,
-                "%nServed quality over %d simulated hours: %,d examples, %,d predictions (%,d"
+                "%nServed quality over %d simulated hours (gate: %s): %,d examples, %,d predictions (%,d"
                         + " labelled and with a generator probability, %,d without one), %d of %d"
                         + " candidates promoted; %.0f s%n",
                 hours,
+                config.gate(),
                 examples.size(),
                 predictions.size(),
                 byHour.values().stream().mapToLong(f -> f.n).sum(),
@@ -148,7 +149,10 @@ class ServedQualityBenchmark {
         assertThat(warm.n).as("served views after warm-up").isGreaterThan(10_000);
     }
 
-    /** Production settings, bounded. */
+    /**
+     * Production settings, bounded; the gate's may be set with {@code
+     * -Deventml.quality.gate-examples} and {@code -Deventml.quality.gate-tolerance}.
+     */
     private static LearningConfig config(KafkaOptions kafka) {
         return new LearningConfig(
                 kafka,
@@ -166,7 +170,13 @@ class ServedQualityBenchmark {
                 FtrlProximal.defaults(),
                 1_000,
                 Duration.ofSeconds(30),
-                PromotionGate.Settings.defaults());
+                new PromotionGate.Settings(
+                        Long.getLong(
+                                "eventml.quality.gate-examples", PromotionGate.DEFAULT_EXAMPLES),
+                        Double.parseDouble(
+                                System.getProperty(
+                                        "eventml.quality.gate-tolerance",
+                                        Double.toString(PromotionGate.DEFAULT_TOLERANCE)))));
     }
 
     /**
