@@ -15,6 +15,8 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetFacet;
 import org.apache.flink.connector.kafka.lineage.DefaultKafkaDatasetIdentifier;
@@ -27,6 +29,7 @@ import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -160,6 +163,76 @@ class ExactlyOnceKafkaTest {
         assertThat(lost)
                 .as("records of the aborted transaction are missing before later, committed ones")
                 .isNotEmpty();
+    }
+
+    /**
+     * An upgrade: the job stops with a savepoint and a new job starts from it. The stop commits the
+     * savepoint's transactions before the job finishes, so the new job's re-commits of them (some
+     * refused as fenced) lose nothing: every record exactly once with its restored count, and
+     * {@link FlinkRest#stoppedWithRestoredSavepoint} (what {@code eventml.sh status} reads to say
+     * so) finds the job that stopped with that savepoint.
+     */
+    @Test
+    void aJobStartedFromTheSavepointAnotherStoppedWithLosesNothingAndIsToldSo() throws Exception {
+        String input = KAFKA.createTopic("eos-in", 2);
+        String output = KAFKA.createTopic("eos-out", 2);
+        produceNumbered(input, RECORDS);
+        JobClient first = countingJob(input, output, FlinkTestCluster.configuration(), 10);
+        FlinkTestCluster.awaitRecordsRead(FLINK, first, "kafka-in", RECORDS / 3);
+        String savepoint =
+                first.stopWithSavepoint(
+                                false,
+                                java.nio.file.Files.createTempDirectory("eos-savepoint")
+                                        .toUri()
+                                        .toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(2, TimeUnit.MINUTES);
+
+        Configuration resume = FlinkTestCluster.configuration();
+        resume.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        JobClient second = countingJob(input, output, resume, 0);
+        // Until every record is committed downstream (read_committed).
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (KAFKA.drain(output).size() < RECORDS) {
+            assertThat(System.nanoTime()).as("all records committed").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        FlinkRest rest = new FlinkRest(FlinkTestCluster.restAddress(FLINK));
+        String secondId = second.getJobID().toHexString();
+        assertThat(rest.stoppedWithRestoredSavepoint(secondId))
+                .map(FlinkRest.Job::id)
+                .contains(first.getJobID().toHexString());
+        second.cancel().get(1, TimeUnit.MINUTES);
+
+        List<String> values = KafkaBrokerExtension.values(KAFKA.drain(output));
+        assertThat(values.stream().map(v -> Integer.parseInt(v.split(",")[0])).sorted().toList())
+                .isEqualTo(IntStream.range(0, RECORDS).boxed().collect(Collectors.toList()));
+        for (String v : values) {
+            int i = Integer.parseInt(v.split(",")[0]);
+            assertThat(Long.parseLong(v.split(",")[1]))
+                    .as("count of record %d", i)
+                    .isEqualTo(i / KEYS + 1);
+        }
+    }
+
+    /** Kafka -> count per key (RocksDB) -> exactly-once Kafka, unbounded, slowed per record. */
+    private static JobClient countingJob(
+            String input, String output, Configuration configuration, long millisPerRecord)
+            throws Exception {
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(configuration);
+        env.setParallelism(2);
+        env.fromSource(source(input, false), WatermarkStrategy.noWatermarks(), "kafka-in")
+                .uid("kafka-in")
+                .map(new Slowdown<>(millisPerRecord))
+                .returns(KeyedValue.class)
+                .uid("slowdown")
+                .keyBy(KeyedValue::key)
+                .process(new CountPerKey())
+                .uid("count-per-key")
+                .sinkTo(sink(output, "eos-upgrade-" + output))
+                .uid("kafka-out");
+        return env.executeAsync("counting, stopped and started from its savepoint");
     }
 
     private static void runWithFailure(
