@@ -218,7 +218,7 @@ EventML runs on this machine.
   Prometheus metrics .. http://127.0.0.1:9249/metrics (JobManager), http://127.0.0.1:9250/metrics (TaskManager)
   Logs ................ $LOGS/
   Status .............. deploy/local/eventml.sh status   (the first model comes about 11 minutes after the start:
-                        the local label horizon of 10 minutes, then 1,000 examples)
+                        the local label horizon of 10 minutes, 1,000 examples, then 1,000 more to pass the promotion gate)
   Stop ................ deploy/local/eventml.sh down
 EOF
 }

@@ -42,7 +42,8 @@ import java.util.stream.Collectors;
  *       clickstream: every readable hit became a canonical event, every unreadable one a dead
  *       letter), {@code features.user} (one vector per view, up to the watermark's tail), {@code
  *       ml.predictions} (after a partition's first prediction, every later vector predicted), and
- *       the learning topics (examples once each, model versions 1..N once each).
+ *       the learning topics (examples once each; candidates decided once each in version order;
+ *       {@code ml.models} the promoted ones, the newest last; no prediction by another version).
  *   <li>{@code feature-state --since MS}: vectors of views after {@code MS} whose user viewed
  *       before {@code MS} all count those earlier views: the feature job's state carried over.
  *   <li>{@code rescan --horizon D}: every vector on {@code features.user} equals, in all its

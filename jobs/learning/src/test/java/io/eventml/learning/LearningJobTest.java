@@ -50,7 +50,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.io.ByteArrayInputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
@@ -874,33 +873,9 @@ class LearningJobTest {
         return auc(examples, score, TrainingExample::label);
     }
 
-    /** The exact AUC (Mann-Whitney; ties get their mean rank). */
     private static <T> double auc(
             List<T> items, ToDoubleFunction<T> score, Function<T, Boolean> label) {
-        double[][] scored = new double[items.size()][];
-        for (int i = 0; i < scored.length; i++) {
-            T item = items.get(i);
-            scored[i] = new double[] {score.applyAsDouble(item), label.apply(item) ? 1 : 0};
-        }
-        Arrays.sort(scored, Comparator.comparingDouble(s -> s[0]));
-        double rankSum = 0;
-        long positives = 0;
-        for (int i = 0; i < scored.length; ) {
-            int j = i;
-            while (j < scored.length && scored[j][0] == scored[i][0]) {
-                j++;
-            }
-            double meanRank = (i + 1 + j) / 2.0;
-            for (int k = i; k < j; k++) {
-                if (scored[k][1] == 1) {
-                    rankSum += meanRank;
-                    positives++;
-                }
-            }
-            i = j;
-        }
-        long negatives = scored.length - positives;
-        return (rankSum - positives * (positives + 1) / 2.0) / (positives * (double) negatives);
+        return ExactAuc.of(items, score, label);
     }
 
     /** The probability Flink ML's servable gives, loaded from the record's {@code modelData}. */

@@ -21,8 +21,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -221,26 +219,7 @@ class ServedQualityBenchmark {
         }
 
         double auc(int i) {
-            double[][] s = scored.toArray(new double[0][]);
-            Arrays.sort(s, Comparator.comparingDouble(x -> x[i]));
-            double rankSum = 0;
-            long pos = 0;
-            for (int a = 0; a < s.length; ) {
-                int b = a;
-                while (b < s.length && s[b][i] == s[a][i]) {
-                    b++;
-                }
-                double rank = (a + 1 + b) / 2.0;
-                for (int k = a; k < b; k++) {
-                    if (s[k][3] == 1) {
-                        rankSum += rank;
-                        pos++;
-                    }
-                }
-                a = b;
-            }
-            long neg = s.length - pos;
-            return (rankSum - pos * (pos + 1) / 2.0) / ((double) pos * neg);
+            return ExactAuc.of(scored, x -> x[i], x -> x[3] == 1);
         }
 
         String row(String label) {
