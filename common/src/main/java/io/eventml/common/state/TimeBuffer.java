@@ -74,6 +74,21 @@ public final class TimeBuffer<T> {
         return true;
     }
 
+    /** The values held in the slot that holds records of {@code time}, left there. */
+    public List<T> peek(long time) throws Exception {
+        long end = slotOf(time);
+        List<T> values = new ArrayList<>();
+        Iterable<T> held = slots.inSlot(end, slot).get();
+        if (held != null) {
+            held.forEach(values::add);
+        }
+        List<T> restored = held010.get(end);
+        if (restored != null) {
+            values.addAll(restored);
+        }
+        return values;
+    }
+
     /**
      * The values held in the slot ending at {@code end}, now removed; empty when there are none.
      */

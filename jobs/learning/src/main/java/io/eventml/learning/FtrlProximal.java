@@ -84,6 +84,29 @@ public record FtrlProximal(double alpha, double beta, double l1, double l2)
      * (progressive validation).
      */
     public double learn(State s, double[] x, boolean label) {
+        return learn(s, x, label, false);
+    }
+
+    /**
+     * Learns one example of a stream with fake negatives (Ktena et al., "Addressing Delayed
+     * Feedback for Continuous Training with Neural Networks in CTR Prediction", RecSys 2019,
+     * section 3.3): every view comes once as a negative when it is seen, and a converted view comes
+     * again as a positive when its conversion is. In that stream a view of true probability {@code
+     * p} is positive with probability {@code p / (1 + p)}; weighting positives by {@code 1 + p} and
+     * negatives by {@code (1 - p)(1 + p)} makes the expected gradient that of the true labels.
+     * {@code p} is the model's own prediction, held constant in the gradient. Returns the
+     * prediction made before learning.
+     */
+    public double learnFakeNegativeWeighted(State s, double[] x, boolean label) {
+        return learn(s, x, label, true);
+    }
+
+    /** The fake-negative weight of an example predicted {@code p}. */
+    static double fakeNegativeWeight(double p, boolean label) {
+        return label ? 1 + p : (1 - p) * (1 + p);
+    }
+
+    private double learn(State s, double[] x, boolean label, boolean fakeNegativeWeighted) {
         if (x.length != s.z.length) {
             throw new IllegalArgumentException(
                     "example has " + x.length + " features, the model " + s.z.length);
@@ -98,9 +121,10 @@ public record FtrlProximal(double alpha, double beta, double l1, double l2)
         }
         double p = sigmoid(dot);
         double y = label ? 1.0 : 0.0;
+        double scale = fakeNegativeWeighted ? fakeNegativeWeight(p, label) : 1.0;
         for (int i = 0; i < x.length; i++) {
             if (x[i] != 0) {
-                double g = (p - y) * x[i];
+                double g = scale * (p - y) * x[i];
                 double sigma = (Math.sqrt(s.n[i] + g * g) - Math.sqrt(s.n[i])) / alpha;
                 s.z[i] += g - sigma * w[i];
                 s.n[i] += g * g;

@@ -11,6 +11,8 @@ import io.eventml.common.state.TimeBuffer;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -26,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Keyed by user: turns each view's feature vector into a training example once its label is known.
@@ -45,6 +48,18 @@ import java.util.List;
  * starts again from nothing) older than the purchases already dropped, cannot be labelled for sure:
  * it is emitted to the {@link #TOO_LATE} side output and counted in {@code lateViews}. All state is
  * gone a horizon plus the allowed lateness after the user's last purchase and view.
+ *
+ * <p>With {@link Feedback#IMMEDIATE} it also emits <em>early</em> examples to the {@link #EARLY}
+ * side output, for the trainer to learn from at once: each view that will be labelled, as a
+ * negative when the watermark reaches it, and each view that will be labelled positive, once more
+ * as a positive when the watermark reaches the purchase that makes it so. Both follow the
+ * watermark, not the arrival: in a backlog or a catch-up one input runs ahead of the other, and the
+ * trainer must see views and purchases in the proportions they happened in (live, the wait is about
+ * the watermark bound). Early and final labels agree: the early positives are exactly the views
+ * labelled positive. A view not yet known positive is indexed by id in {@code pending-views} (its
+ * item and time, not its vector) until it is labelled, so that a purchase reads only the user's
+ * pending views, not every slot of the horizon; an early example waits in its slot in {@code
+ * early-examples} until the watermark reaches it.
  */
 public final class LabelJoinFunction
         extends KeyedCoProcessFunction<String, FeatureVector, CanonicalEvent, TrainingExample>
@@ -57,6 +72,10 @@ public final class LabelJoinFunction
     /** Views that cannot be labelled for sure any more. */
     public static final OutputTag<FeatureVector> TOO_LATE =
             new OutputTag<>("late-views", TypeInformation.of(FeatureVector.class));
+
+    /** Early examples ({@link Feedback#IMMEDIATE}): fake negatives and early positives. */
+    public static final OutputTag<TrainingExample> EARLY =
+            new OutputTag<>("early-examples", TypeInformation.of(TrainingExample.class));
 
     static final long SLOT_MILLIS = 1_000L;
     static final long HOUR = 3_600_000L;
@@ -73,6 +92,7 @@ public final class LabelJoinFunction
 
     private final long horizonMillis;
     private final long allowedLatenessMillis;
+    private final boolean early;
 
     private transient SlotStates slots;
     private transient TimeBuffer<FeatureVector> views;
@@ -81,12 +101,25 @@ public final class LabelJoinFunction
     /** Purchases before this time have been dropped: views before it cannot be labelled. */
     private transient ValueState<Long> prunedBefore;
 
+    /** Views held but not yet known positive, by event id ({@link Feedback#IMMEDIATE}). */
+    private transient MapState<String, PendingView> pending;
+
+    /** Early examples waiting for the watermark to reach their label time. */
+    private transient TimeBuffer<TrainingExample> earlyExamples;
+
     private transient Counter positives;
     private transient Counter negatives;
     private transient Counter late;
     private transient Counter lateEvents;
+    private transient Counter fakeNegatives;
+    private transient Counter earlyPositiveCount;
 
+    /** Final labels only ({@link Feedback#HORIZON}). */
     public LabelJoinFunction(Duration horizon, Duration allowedLateness) {
+        this(horizon, allowedLateness, Feedback.HORIZON);
+    }
+
+    public LabelJoinFunction(Duration horizon, Duration allowedLateness, Feedback feedback) {
         if (horizon.isNegative() || horizon.isZero()) {
             throw new IllegalArgumentException(
                     "the label horizon must be positive, got " + horizon);
@@ -97,6 +130,7 @@ public final class LabelJoinFunction
         }
         this.horizonMillis = horizon.toMillis();
         this.allowedLatenessMillis = allowedLateness.toMillis();
+        this.early = feedback == Feedback.IMMEDIATE;
     }
 
     /** A kept purchase: when, and which item. */
@@ -109,6 +143,19 @@ public final class LabelJoinFunction
         Purchase(long time, String itemId) {
             this.time = time;
             this.itemId = itemId;
+        }
+    }
+
+    /** A held view not yet known positive: its item and time (its vector waits in its slot). */
+    public static class PendingView {
+        public String itemId;
+        public long time;
+
+        public PendingView() {}
+
+        PendingView(String itemId, long time) {
+            this.itemId = itemId;
+            this.time = time;
         }
     }
 
@@ -134,11 +181,27 @@ public final class LabelJoinFunction
         prunedBefore =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("pruned-before", Types.LONG));
+        pending =
+                getRuntimeContext()
+                        .getMapState(
+                                new MapStateDescriptor<>(
+                                        "pending-views",
+                                        Types.STRING,
+                                        TypeInformation.of(PendingView.class)));
+        earlyExamples =
+                new TimeBuffer<>(
+                        slots,
+                        getRuntimeContext(),
+                        "early-examples",
+                        TypeInformation.of(TrainingExample.class),
+                        SLOT_MILLIS);
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         positives = metrics.counter("positiveExamples");
         negatives = metrics.counter("negativeExamples");
         late = metrics.counter("lateViews");
         lateEvents = metrics.counter("lateEvents");
+        fakeNegatives = metrics.counter("fakeNegatives");
+        earlyPositiveCount = metrics.counter("earlyPositives");
     }
 
     @Override
@@ -147,11 +210,19 @@ public final class LabelJoinFunction
         long horizonEnd = view.eventTime() + horizonMillis;
         TimerService timers = ctx.timerService();
         if (views.hold(horizonEnd, view, timers)) {
+            if (early) {
+                early(view, true, prunedBefore.value(), ListStates.read(purchases), ctx);
+            }
             return;
         }
         // Its horizon has passed: label it now if every purchase it may need is still kept.
         if (horizonEnd >= frontier(timers.currentWatermark())) {
-            label(List.of(view), prunedBefore.value(), ListStates.read(purchases), ctx, out);
+            Long pruned = prunedBefore.value();
+            List<Purchase> bought = ListStates.read(purchases);
+            if (early) {
+                early(view, false, pruned, bought, ctx);
+            }
+            label(List.of(view), pruned, bought, ctx, out);
         } else {
             late.inc();
             ctx.output(TOO_LATE, view);
@@ -172,12 +243,91 @@ public final class LabelJoinFunction
         purchases.add(new Purchase(t, event.itemId()));
         ctx.timerService()
                 .registerEventTimeTimer(wholeHourAfter(t + horizonMillis + allowedLatenessMillis));
+        if (early) {
+            convertPending(t, event.itemId(), ctx);
+        }
+    }
+
+    /**
+     * A view that will be labelled: a fake negative and, if a kept purchase already makes it
+     * positive, an early positive; otherwise, if it is held, it waits in {@code pending} for its
+     * purchase.
+     */
+    private void early(
+            FeatureVector view, boolean held, Long pruned, List<Purchase> bought, Context ctx)
+            throws Exception {
+        if (pruned != null && view.eventTime() < pruned) {
+            // It will be refused when it is labelled: no early examples either.
+            return;
+        }
+        emitEarly(new TrainingExample(view, false, view.eventTime()), ctx);
+        long first = firstPurchase(view, bought);
+        if (first != Long.MAX_VALUE) {
+            emitEarly(new TrainingExample(view, true, first), ctx);
+        } else if (held) {
+            pending.put(view.eventId(), new PendingView(view.itemId(), view.eventTime()));
+        }
+    }
+
+    /** The user's pending views of {@code itemId} that a purchase at {@code t} makes positive. */
+    private void convertPending(long t, String itemId, Context ctx) throws Exception {
+        List<Map.Entry<String, PendingView>> converted = new ArrayList<>();
+        for (Map.Entry<String, PendingView> e : pending.entries()) {
+            PendingView v = e.getValue();
+            if (v.itemId.equals(itemId) && t >= v.time && t <= v.time + horizonMillis) {
+                converted.add(Map.entry(e.getKey(), v));
+            }
+        }
+        for (Map.Entry<String, PendingView> c : converted) {
+            pending.remove(c.getKey());
+            FeatureVector view = null;
+            for (FeatureVector held : views.peek(c.getValue().time + horizonMillis)) {
+                if (held.eventId().equals(c.getKey())) {
+                    view = held;
+                }
+            }
+            if (view == null) {
+                throw new IllegalStateException(
+                        "view "
+                                + c.getKey()
+                                + " is pending but not held: the label join's state"
+                                + " is inconsistent");
+            }
+            emitEarly(new TrainingExample(view, true, t), ctx);
+        }
+    }
+
+    /** Emits an early example once the watermark is at its label time. */
+    private void emitEarly(TrainingExample e, Context ctx) throws Exception {
+        if (!earlyExamples.hold(e.labelTime(), e, ctx.timerService())) {
+            outputEarly(e, ctx);
+        }
+    }
+
+    private void outputEarly(TrainingExample e, Context ctx) {
+        ctx.output(EARLY, e);
+        (e.label() ? earlyPositiveCount : fakeNegatives).inc();
     }
 
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
+        if (early) {
+            List<TrainingExample> reached = earlyExamples.release(time);
+            reached.sort(
+                    Comparator.comparingLong(TrainingExample::labelTime)
+                            .thenComparing(e -> e.features().eventId())
+                            .thenComparing(TrainingExample::label));
+            for (TrainingExample e : reached) {
+                outputEarly(e, ctx);
+            }
+        }
         List<FeatureVector> due = views.release(time);
+        if (early) {
+            for (FeatureVector v : due) {
+                pending.remove(v.eventId());
+            }
+        }
         boolean wholeHour =
                 Math.floorMod(time, HOUR) == 0
                         && ctx.timerService().currentWatermark() != Long.MAX_VALUE;
@@ -236,19 +386,26 @@ public final class LabelJoinFunction
                 ctx.output(TOO_LATE, v);
                 continue;
             }
-            long first = Long.MAX_VALUE;
-            for (Purchase p : bought) {
-                if (p.time >= t
-                        && p.time <= t + horizonMillis
-                        && p.time < first
-                        && p.itemId.equals(v.itemId())) {
-                    first = p.time;
-                }
-            }
+            long first = firstPurchase(v, bought);
             boolean positive = first != Long.MAX_VALUE;
             out.collect(new TrainingExample(v, positive, positive ? first : t + horizonMillis));
             (positive ? positives : negatives).inc();
         }
+    }
+
+    /** The time of the first purchase that makes {@code v} positive; none: the largest long. */
+    private long firstPurchase(FeatureVector v, List<Purchase> bought) {
+        long t = v.eventTime();
+        long first = Long.MAX_VALUE;
+        for (Purchase p : bought) {
+            if (p.time >= t
+                    && p.time <= t + horizonMillis
+                    && p.time < first
+                    && p.itemId.equals(v.itemId())) {
+                first = p.time;
+            }
+        }
+        return first;
     }
 
     /**

@@ -20,6 +20,8 @@ import java.time.Duration;
  * @param publishEvery a new candidate version after this many examples
  * @param publishInterval and at least this often while learning; zero: only by count
  * @param gate how a candidate version is evaluated before it may be served
+ * @param feedback when the trainer learns a view: a horizon after it, or at once with fake
+ *     negatives
  */
 public record LearningConfig(
         KafkaOptions kafka,
@@ -30,10 +32,14 @@ public record LearningConfig(
         FtrlProximal ftrl,
         long publishEvery,
         Duration publishInterval,
-        PromotionGate.Settings gate)
+        PromotionGate.Settings gate,
+        Feedback feedback)
         implements Serializable {
 
     public static final String DEFAULT_MODEL_NAME = "purchase-30m";
+
+    /** Chosen by measurement: docs/learning.md, "Delayed feedback". */
+    public static final Feedback DEFAULT_FEEDBACK = Feedback.IMMEDIATE;
 
     public static LearningConfig fromArgs(JobArgs args) {
         FtrlProximal defaults = FtrlProximal.defaults();
@@ -93,6 +99,14 @@ public record LearningConfig(
                                 0,
                                 0.99,
                                 "how far (relative log loss) a candidate may fall behind the"
-                                        + " serving version and still be promoted")));
+                                        + " serving version and still be promoted")),
+                Feedback.ofArgument(
+                        args.choice(
+                                "feedback",
+                                DEFAULT_FEEDBACK.argument(),
+                                Feedback.arguments(),
+                                "when the trainer learns a view: a label horizon after it"
+                                        + " (horizon), or at once as a fake negative and again"
+                                        + " when its purchase arrives (immediate)")));
     }
 }

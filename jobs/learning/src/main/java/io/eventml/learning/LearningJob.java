@@ -43,7 +43,7 @@ import java.util.Arrays;
  *
  * <pre>
  * features.user ----+--keyBy(user)--> Label join --examples--> keyBy(model) Online trainer --promoted--+--> ml.models
- * events.canonical -+  (purchases)         |                    and promotion gate                     |
+ * events.canonical -+  (purchases)         |  --early examples->  and promotion gate                     |
  *                                          +--> ml.training-examples      |               (broadcast) v
  *                                                  ml.model-decisions <---+                           |
  * ml.model-pins (operators' pins) ---------------------------------------------------------------+
@@ -98,7 +98,8 @@ public final class LearningJob {
             DataStream<ModelDecision> decisions,
             DataStream<Prediction> predictions,
             DataStream<ServedQuality> servedQuality,
-            DataStream<FeatureVector> lateViews) {}
+            DataStream<FeatureVector> lateViews,
+            DataStream<TrainingExample> early) {}
 
     private final LearningConfig config;
     private final Source<TopicInput<FeatureVector>, ?, ?> features;
@@ -235,19 +236,32 @@ public final class LearningJob {
                                 TypeInformation.of(TrainingExample.class),
                                 SlottedOperators.coProcess(
                                         new LabelJoinFunction(
-                                                config.horizon(), config.allowedLateness())))
+                                                config.horizon(),
+                                                config.allowedLateness(),
+                                                config.feedback())))
                         .uid(LABEL_JOIN_UID)
                         .name("Label join");
         String model = config.modelName();
         ModelRegistry registry = ModelRegistry.kafka(config.kafka());
+        DataStream<TrainingExample> early = examples.getSideOutput(LabelJoinFunction.EARLY);
+        DataStream<TrainerInput> learned =
+                examples.map(TrainerInput::labelled).returns(TrainerInput.class).name("Final");
+        if (config.feedback() == Feedback.IMMEDIATE) {
+            learned =
+                    learned.union(
+                            early.map(TrainerInput::early)
+                                    .returns(TrainerInput.class)
+                                    .name("Early"));
+        }
         SingleOutputStreamOperator<ModelUpdate> models =
                 OnlineTrainer.apply(
-                                examples.keyBy(e -> model),
+                                learned.keyBy(e -> model),
                                 new OnlineTrainer(
                                         config.ftrl(),
                                         config.publishEvery(),
                                         config.publishInterval(),
                                         config.gate(),
+                                        config.feedback(),
                                         registry))
                         .uid(TRAINER_UID)
                         .name("Online trainer (FTRL) and promotion gate")
@@ -288,7 +302,8 @@ public final class LearningJob {
                 models.getSideOutput(OnlineTrainer.DECISIONS),
                 predictions,
                 servedQuality,
-                examples.getSideOutput(LabelJoinFunction.TOO_LATE));
+                examples.getSideOutput(LabelJoinFunction.TOO_LATE),
+                early);
     }
 
     /**

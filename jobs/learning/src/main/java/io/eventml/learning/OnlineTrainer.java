@@ -38,12 +38,17 @@ import java.util.function.Consumer;
  * Examples of another feature-spec version than the model's are counted ({@code specMismatches})
  * and never learned.
  *
+ * <p>With {@link Feedback#IMMEDIATE} the trainer learns the early examples (fake negatives and
+ * early positives, with fake-negative weights) and only scores the final ones: they feed the
+ * progressive figures and the gate as they do with {@link Feedback#HORIZON}, where the final
+ * examples are the ones learned.
+ *
  * <p>A job has one model, so every example updates the same ~9 KB state: the trainer keeps it as an
  * object and writes it to the state backend before each snapshot ({@link
  * WriteBehindProcessOperator}), instead of reading and writing it per example. Run it with {@link
  * #apply}, which adds that operator.
  */
-public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingExample, ModelUpdate>
+public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInput, ModelUpdate>
         implements WriteBehindProcessOperator.WriteBehind<String> {
     private static final long serialVersionUID = 1L;
 
@@ -56,6 +61,9 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
     private final long publishIntervalMillis;
     private final PromotionGate.Settings gate;
     private final ModelRegistry registry;
+
+    /** Whether the final examples are the ones learned ({@link Feedback#HORIZON}). */
+    private final boolean learnsFinal;
 
     /** What was published of each model before this run, looked up once per model and run. */
     private transient Map<String, ModelRegistry.Published> published;
@@ -87,6 +95,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
             long publishEvery,
             Duration publishInterval,
             PromotionGate.Settings gate,
+            Feedback feedback,
             ModelRegistry registry) {
         if (publishEvery < 1) {
             throw new IllegalArgumentException(
@@ -97,11 +106,12 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
         this.publishIntervalMillis = publishInterval.toMillis();
         this.gate = gate;
         this.registry = registry;
+        this.learnsFinal = feedback == Feedback.HORIZON;
     }
 
     /** The trainer on examples keyed by model name, with its state written behind. */
     public static SingleOutputStreamOperator<ModelUpdate> apply(
-            KeyedStream<TrainingExample, String> examples, OnlineTrainer trainer) {
+            KeyedStream<TrainerInput, String> examples, OnlineTrainer trainer) {
         return examples.transform(
                 "Online trainer (FTRL)",
                 TypeInformation.of(ModelUpdate.class),
@@ -129,8 +139,9 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
     }
 
     @Override
-    public void processElement(TrainingExample example, Context ctx, Collector<ModelUpdate> out)
+    public void processElement(TrainerInput input, Context ctx, Collector<ModelUpdate> out)
             throws Exception {
+        TrainingExample example = input.example();
         FeatureVector features = example.features();
         TrainerState s = current(ctx.getCurrentKey());
         if (s == null) {
@@ -145,11 +156,17 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainingEx
             return;
         }
         double[] x = features.values().values;
-        double p = ftrl.learn(s.ftrl, x, example.label());
-        s.metrics.add(p, example.label());
         long now = ctx.timerService().currentProcessingTime();
-        if (s.gate.evaluating()) {
-            // Not learned by the candidate: it was frozen before this example.
+        if (input.early()) {
+            ftrl.learnFakeNegativeWeighted(s.ftrl, x, example.label());
+        } else if (learnsFinal) {
+            s.metrics.add(ftrl.learn(s.ftrl, x, example.label()), example.label());
+        } else {
+            s.metrics.add(ftrl.predict(s.ftrl, x), example.label());
+        }
+        if (!input.early() && s.gate.evaluating()) {
+            // Its final label was not learned by the candidate, frozen before it came; with
+            // immediate feedback its early labels may have been (docs/learning.md).
             s.gate.evaluate(x, example.label());
             if (s.gate.due(gate)) {
                 decide(s, now, ctx, out);

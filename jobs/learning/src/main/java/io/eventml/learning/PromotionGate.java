@@ -107,7 +107,7 @@ public class PromotionGate {
             verdict = ModelDecision.Verdict.REJECTED;
             reason =
                     format(
-                            "log loss %.4f on %d examples it had not learned from is not below"
+                            "log loss %.4f on the %d examples labelled after its cut is not below"
                                     + " the base rate's %.4f",
                             candidateLogLoss, evaluated, base);
         } else if (serving != null
@@ -115,7 +115,7 @@ public class PromotionGate {
             verdict = ModelDecision.Verdict.REJECTED;
             reason =
                     format(
-                            "log loss %.4f on %d examples neither had learned from is more than"
+                            "log loss %.4f on the %d examples labelled after its cut is more than"
                                     + " %.1f%% above serving version %d's %.4f",
                             candidateLogLoss,
                             evaluated,
@@ -127,11 +127,11 @@ public class PromotionGate {
             reason =
                     serving == null
                             ? format(
-                                    "log loss %.4f on %d examples it had not learned from is"
+                                    "log loss %.4f on the %d examples labelled after its cut is"
                                             + " below the base rate's %.4f; nothing was served",
                                     candidateLogLoss, evaluated, base)
                             : format(
-                                    "log loss %.4f on %d examples neither had learned from is"
+                                    "log loss %.4f on the %d examples labelled after its cut is"
                                             + " below the base rate's %.4f and within %.1f%% of"
                                             + " serving version %d's %.4f",
                                     candidateLogLoss,

@@ -109,4 +109,80 @@ class FtrlProximalTest {
         double q = Math.min(1 - 1e-15, Math.max(1e-15, p));
         return y ? -Math.log(q) : -Math.log(1 - q);
     }
+
+    /**
+     * Fake-negative weighting learns the true probabilities from a stream where every view comes as
+     * a negative and each converted one again, later, as a positive; the same stream learned
+     * plainly learns p / (1 + p), which is what that stream's labels say.
+     */
+    @Test
+    void fakeNegativeWeightingLearnsTheTrueProbabilitiesFromAStreamWithFakeNegatives() {
+        double[] trueWeights = {-0.8, 1.0, -0.6, 0.4};
+        SplittableRandom random = new SplittableRandom(11);
+        FtrlProximal ftrl = new FtrlProximal(0.05, 1.0, 0.0, 0.0);
+        FtrlProximal.State weighted = new FtrlProximal.State(trueWeights.length);
+        FtrlProximal.State plain = new FtrlProximal.State(trueWeights.length);
+        java.util.ArrayDeque<double[]> converted = new java.util.ArrayDeque<>();
+        int n = 300_000;
+        double[][] test = new double[20_000][];
+        for (int k = 0; k < n + test.length; k++) {
+            double[] x = new double[trueWeights.length];
+            x[0] = 1;
+            for (int i = 1; i < x.length; i++) {
+                x[i] = random.nextGaussian();
+            }
+            if (k >= n) {
+                test[k - n] = x;
+                continue;
+            }
+            boolean positive = random.nextDouble() < FtrlProximal.sigmoid(dot(trueWeights, x));
+            ftrl.learnFakeNegativeWeighted(weighted, x, false);
+            ftrl.learn(plain, x, false);
+            if (positive) {
+                converted.add(x);
+            }
+            // Conversions arrive a while after their views.
+            if (converted.size() > 20 || (!converted.isEmpty() && random.nextInt(10) == 0)) {
+                double[] c = converted.poll();
+                ftrl.learnFakeNegativeWeighted(weighted, c, true);
+                ftrl.learn(plain, c, true);
+            }
+        }
+        double truth = 0;
+        double fnw = 0;
+        double unweighted = 0;
+        double observed = 0;
+        for (double[] x : test) {
+            double p = FtrlProximal.sigmoid(dot(trueWeights, x));
+            truth += p;
+            observed += p / (1 + p);
+            fnw += ftrl.predict(weighted, x);
+            unweighted += ftrl.predict(plain, x);
+        }
+        truth /= test.length;
+        observed /= test.length;
+        fnw /= test.length;
+        unweighted /= test.length;
+        assertThat(fnw).as("mean prediction, weighted").isCloseTo(truth, within(0.01));
+        assertThat(unweighted).as("mean prediction, plain").isCloseTo(observed, within(0.01));
+        assertThat(truth - observed).as("the bias fake negatives cause").isGreaterThan(0.04);
+        double[] w = ftrl.weights(weighted);
+        for (int i = 0; i < w.length; i++) {
+            assertThat(w[i]).as("weight %d", i).isCloseTo(trueWeights[i], within(0.1));
+        }
+    }
+
+    @Test
+    void theFakeNegativeWeightsAreOnePlusPForPositivesAndOneMinusPSquaredForNegatives() {
+        assertThat(FtrlProximal.fakeNegativeWeight(0.2, true)).isCloseTo(1.2, within(1e-15));
+        assertThat(FtrlProximal.fakeNegativeWeight(0.2, false)).isCloseTo(0.96, within(1e-15));
+        // The first step of a weighted negative at p = 0.5 is 0.75 of the plain one.
+        FtrlProximal ftrl = new FtrlProximal(0.1, 1.0, 0.0, 0.0);
+        FtrlProximal.State weighted = new FtrlProximal.State(1);
+        FtrlProximal.State plain = new FtrlProximal.State(1);
+        ftrl.learnFakeNegativeWeighted(weighted, new double[] {1}, false);
+        ftrl.learn(plain, new double[] {1}, false);
+        assertThat(weighted.n[0]).isCloseTo(0.75 * 0.75 * plain.n[0], within(1e-15));
+        assertThat(weighted.examples).isEqualTo(1);
+    }
 }

@@ -17,6 +17,8 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,15 +42,17 @@ class LabelJoinFunctionTest {
     private static KeyedTwoInputStreamOperatorTestHarness<
                     String, FeatureVector, CanonicalEvent, TrainingExample>
             harness() throws Exception {
-        return harness(null, false);
+        return harness(null, false, Feedback.HORIZON);
     }
 
     private static KeyedTwoInputStreamOperatorTestHarness<
                     String, FeatureVector, CanonicalEvent, TrainingExample>
-            harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb, Feedback feedback)
+                    throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
-                        SlottedOperators.coProcess(new LabelJoinFunction(HORIZON, LATENESS)),
+                        SlottedOperators.coProcess(
+                                new LabelJoinFunction(HORIZON, LATENESS, feedback)),
                         FeatureVector::userId,
                         CanonicalEvent::userId,
                         Types.STRING);
@@ -209,8 +213,16 @@ class LabelJoinFunctionTest {
      * re-scan's, views beyond the allowed lateness go to the side output, and after the restore a
      * view older than the dropped purchases is refused rather than labelled negative.
      */
-    @Test
-    void everyLabelIsTheRescansWhateverTheOrderAndAcrossARestore() throws Exception {
+    /**
+     * Against a re-scan of every record, in a random arrival order with late views and purchases,
+     * across a restore. With immediate feedback also the early examples: one fake negative for
+     * every view labelled, one early positive for every view labelled positive (its label time a
+     * purchase that makes it so), none before the watermark reached its label time.
+     */
+    @ParameterizedTest
+    @EnumSource(Feedback.class)
+    void everyLabelIsTheRescansWhateverTheOrderAndAcrossARestore(Feedback feedback)
+            throws Exception {
         Random r = new Random(5);
         long bound = 10_000;
         long lateness = LATENESS.toMillis();
@@ -249,14 +261,15 @@ class LabelJoinFunctionTest {
         long restoredFrom = Long.MIN_VALUE;
         long maxSeen = Long.MIN_VALUE;
         int n = arrivals.size();
-        var h = harness(null, true);
+        List<TrainingExample> early = new ArrayList<>();
+        var h = harness(null, true, feedback);
         for (int i = 0; i < n; i++) {
             if (i == n / 2) {
                 OperatorSubtaskState snapshot = h.snapshot(1, 1);
                 examples.addAll(h.extractOutputValues());
                 late.addAll(lateIds(h));
                 h.close();
-                h = harness(snapshot, true);
+                h = harness(snapshot, true, feedback);
                 restoredFrom = watermark;
                 watermark = Long.MIN_VALUE;
             }
@@ -281,8 +294,10 @@ class LabelJoinFunctionTest {
                 watermark = maxSeen - bound;
                 h.processBothWatermarks(new Watermark(watermark));
             }
+            takeEarly(h, watermark, early);
         }
         h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
+        takeEarly(h, Long.MAX_VALUE, early);
         examples.addAll(h.extractOutputValues());
         late.addAll(lateIds(h));
         h.close();
@@ -293,6 +308,7 @@ class LabelJoinFunctionTest {
         assertThat(mayBeLate).containsAll(late);
         assertThat(late).as("refused after the restore").isNotEmpty();
         Set<String> labelled = new HashSet<>();
+        Set<String> positiveViews = new HashSet<>();
         long positives = 0;
         for (TrainingExample e : examples) {
             FeatureVector v = e.features();
@@ -314,12 +330,73 @@ class LabelJoinFunctionTest {
                     .as(v.eventId())
                     .isEqualTo(first >= 0 ? first : v.eventTime() + HORIZON.toMillis());
             positives += first >= 0 ? 1 : 0;
+            if (first >= 0) {
+                positiveViews.add(v.eventId());
+            }
         }
         assertThat(positives).isGreaterThan(50);
         Set<String> all = new HashSet<>(views.keySet());
         all.removeAll(expectLate);
         all.removeAll(late);
         assertThat(labelled).isEqualTo(all);
+
+        if (feedback == Feedback.HORIZON) {
+            assertThat(early).isEmpty();
+            return;
+        }
+        List<String> fakeNegatives = new ArrayList<>();
+        List<String> earlyPositives = new ArrayList<>();
+        for (TrainingExample e : early) {
+            FeatureVector v = e.features();
+            assertThat(v).isEqualTo(views.get(v.eventId()));
+            if (!e.label()) {
+                fakeNegatives.add(v.eventId());
+                assertThat(e.labelTime()).isEqualTo(v.eventTime());
+                continue;
+            }
+            earlyPositives.add(v.eventId());
+            assertThat(
+                            purchases.stream()
+                                    .anyMatch(
+                                            p ->
+                                                    p.userId().equals(v.userId())
+                                                            && p.itemId().equals(v.itemId())
+                                                            && p.eventTime() == e.labelTime()
+                                                            && p.eventTime() >= v.eventTime()
+                                                            && p.eventTime()
+                                                                    <= v.eventTime()
+                                                                            + HORIZON.toMillis()))
+                    .as("%s learned positive at a purchase that makes it so", v.eventId())
+                    .isTrue();
+        }
+        assertThat(fakeNegatives).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(fakeNegatives)).isEqualTo(labelled);
+        assertThat(earlyPositives).doesNotHaveDuplicates();
+        assertThat(new HashSet<>(earlyPositives)).isEqualTo(positiveViews);
+    }
+
+    /**
+     * Moves the early examples emitted since the last call to {@code into}, checking that none came
+     * before the watermark reached its label time (the view's, or the purchase's).
+     */
+    private static void takeEarly(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, FeatureVector, CanonicalEvent, TrainingExample>
+                    h,
+            long watermark,
+            List<TrainingExample> into) {
+        var records = h.getSideOutput(LabelJoinFunction.EARLY);
+        if (records == null) {
+            return;
+        }
+        StreamRecord<TrainingExample> r;
+        while ((r = records.poll()) != null) {
+            TrainingExample e = r.getValue();
+            assertThat(e.labelTime())
+                    .as("%s: early before the watermark reached it", e.features().eventId())
+                    .isLessThanOrEqualTo(watermark);
+            into.add(e);
+        }
     }
 
     private static List<String> lateIds(

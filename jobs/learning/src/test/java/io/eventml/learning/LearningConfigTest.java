@@ -29,6 +29,7 @@ class LearningConfigTest {
         assertThat(c.publishEvery()).isEqualTo(1000);
         assertThat(c.publishInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(1000, 0.01));
+        assertThat(c.feedback()).isEqualTo(LearningConfig.DEFAULT_FEEDBACK);
         assertThat(c.kafka().transactionalIdPrefix()).isEqualTo("eventml-learning");
         assertThat(c.source().groupId()).isEqualTo("eventml-learning");
         assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
@@ -48,7 +49,8 @@ class LearningConfigTest {
                         "--publish-every", "50",
                         "--publish-interval", "0s",
                         "--gate-examples", "300",
-                        "--gate-tolerance", "0");
+                        "--gate-tolerance", "0",
+                        "--feedback", "HORIZON");
         assertThat(c.modelName()).isEqualTo("ctr");
         assertThat(c.horizon()).isEqualTo(Duration.ofHours(1));
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(7));
@@ -56,6 +58,8 @@ class LearningConfigTest {
         assertThat(c.publishEvery()).isEqualTo(50);
         assertThat(c.publishInterval()).isZero();
         assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(300, 0));
+        assertThat(c.feedback()).isEqualTo(Feedback.HORIZON);
+        assertThat(parse("--feedback", "immediate").feedback()).isEqualTo(Feedback.IMMEDIATE);
     }
 
     @Test
@@ -68,6 +72,8 @@ class LearningConfigTest {
                 .hasMessageContaining("--gate-tolerance is '1', expected a number from 0");
         assertThatThrownBy(() -> parse("--label-horizon", "soon"))
                 .hasMessageContaining("--label-horizon is 'soon', expected a duration");
+        assertThatThrownBy(() -> parse("--feedback", "fast"))
+                .hasMessageContaining("--feedback is 'fast', expected one of [horizon, immediate]");
         assertThatThrownBy(() -> parse("--publish-evry", "5"))
                 .hasMessageContaining("unknown argument(s) [--publish-evry]");
     }

@@ -21,6 +21,7 @@ import io.eventml.common.testkit.KafkaBrokerExtension;
 import io.eventml.common.testkit.Slowdown;
 import io.eventml.common.topic.Topic;
 import io.eventml.common.topic.TopicInput;
+import io.eventml.common.topic.TopicSerializer;
 import io.eventml.common.topic.Topics;
 import io.eventml.generator.Simulator;
 
@@ -54,6 +55,7 @@ import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -119,16 +121,24 @@ class LearningJobTest {
 
     /** Fresh registry topics holding the canonical events and feature vectors made above. */
     private static LearningConfig freshConfig() {
+        return freshConfig(LearningConfig.DEFAULT_FEEDBACK);
+    }
+
+    private static LearningConfig freshConfig(Feedback feedback) {
         KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
         List<ProducerRecord<byte[], byte[]>> copy = new ArrayList<>();
         copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, copy);
         copyTo(kafka.topic(Topics.FEATURES_USER), featureRecords, copy);
         KAFKA.produce(copy);
-        return freshConfig(kafka);
+        return freshConfig(kafka, feedback);
     }
 
     /** The learning job's production settings on these topics, bounded. */
     private static LearningConfig freshConfig(KafkaOptions kafka) {
+        return freshConfig(kafka, LearningConfig.DEFAULT_FEEDBACK);
+    }
+
+    private static LearningConfig freshConfig(KafkaOptions kafka, Feedback feedback) {
         // The production settings: parallelism 2, the default bound, inputs never idle.
         return new LearningConfig(
                 kafka,
@@ -146,7 +156,8 @@ class LearningJobTest {
                 FtrlProximal.defaults(),
                 PUBLISH_EVERY,
                 Duration.ZERO,
-                GATE);
+                GATE,
+                feedback);
     }
 
     private static void copyTo(
@@ -165,7 +176,7 @@ class LearningJobTest {
      * The learning pipeline as the job builds it, on the given sources. Vectors may be slowed so
      * that models are published while vectors are still being scored, as in a live run.
      */
-    private static void learningJob(
+    private static LearningJob.Streams learningJob(
             StreamExecutionEnvironment env,
             LearningConfig config,
             KafkaSource<TopicInput<FeatureVector>> featureSource,
@@ -217,6 +228,7 @@ class LearningJobTest {
                 .sinkTo(LearningJob.servedQualitySink(kafka))
                 .uid(LearningJob.SERVED_QUALITY_SINK_UID)
                 .setParallelism(1);
+        return out;
     }
 
     /**
@@ -278,7 +290,8 @@ class LearningJobTest {
     @Test
     void theJobAsBuiltLabelsEveryViewAndSendsUnreadableRecordsToTheDeadLetterTopic()
             throws Exception {
-        LearningConfig config = freshConfig();
+        // Learning a horizon after each view; the other tests run the default, immediate feedback.
+        LearningConfig config = freshConfig(Feedback.HORIZON);
         KafkaOptions kafka = config.kafka();
         KAFKA.produceStrings(
                 kafka.topic(Topics.FEATURES_USER),
@@ -299,7 +312,8 @@ class LearningJobTest {
                 decode(Topics.ML_MODEL_DECISIONS, kafka),
                 decode(Topics.ML_MODELS, kafka),
                 decode(Topics.ML_PREDICTIONS, kafka),
-                examples.size());
+                examples,
+                Feedback.HORIZON);
         assertServedQualityIsThePlainJoin(
                 decode(Topics.ML_PREDICTIONS, kafka),
                 examples,
@@ -313,30 +327,47 @@ class LearningJobTest {
     @Test
     void learnsWhatTheGeneratingModelKnowsAndPredictionsCarryVersionsThatScoreIdenticallyInFlinkMl()
             throws Exception {
-        LearningConfig config = freshConfig();
+        LearningConfig config = freshConfig(Feedback.IMMEDIATE);
         KafkaOptions kafka = config.kafka();
         String failure = "learning-eos" + kafka.topicSuffix();
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        learningJob(
-                env,
-                config,
-                LearningJob.featureSource(config),
-                LearningJob.eventSource(config),
-                1,
-                failure);
+        LearningJob.Streams out =
+                learningJob(
+                        env,
+                        config,
+                        LearningJob.featureSource(config),
+                        LearningJob.eventSource(config),
+                        1,
+                        failure);
+        // What the trainer learns from, written out for this test only.
+        String earlyTopic = KAFKA.createTopic("early-examples" + kafka.topicSuffix(), 2);
+        out.early()
+                .sinkTo(
+                        kafka.sink(
+                                "early",
+                                new TopicSerializer<>(
+                                        earlyTopic,
+                                        Topics.ML_TRAINING_EXAMPLES.valueCodec(),
+                                        e -> e.features().userId(),
+                                        TrainingExample::labelTime)))
+                .uid("early-examples-sink");
         env.execute("learning with an injected failure");
         assertThat(FailOnceAfterCheckpoint.hasFailed(failure)).as("failure injected").isTrue();
 
         // Exactly-once across the failure: every view labelled once, as a plain re-scan says.
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
         assertLabelledExactlyOnceAsTheRescanSays(examples);
+        // And learned once as a fake negative, and once more as a positive if it is one, never
+        // before its purchase.
+        assertEarlyExamplesAreTheFinalLabelsOnce(
+                decode(Topics.ML_TRAINING_EXAMPLES, KAFKA.drain(earlyTopic)), examples);
 
         // The trainer continued from its state: candidates 1..N once each, cut every 500
         // examples, and only promoted ones served.
         List<ModelUpdate> models = decode(Topics.ML_MODELS, kafka);
         List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS, kafka);
         List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
-        assertGatedVersions(decisions, models, predictions, examples.size());
+        assertGatedVersions(decisions, models, predictions, examples, config.feedback());
 
         // It learned. The models' own progressive metrics are read mid-stream, away from the start
         // (little learned yet) and the end of input (a view whose purchase would come after the
@@ -435,7 +466,7 @@ class LearningJobTest {
         List<ModelUpdate> servedBefore = decode(Topics.ML_MODELS, kafka);
         Map<Integer, Long> ends = predictionEnds(kafka);
         int predictionsBefore = decode(Topics.ML_PREDICTIONS, kafka).size();
-        int examplesBefore = decode(Topics.ML_TRAINING_EXAMPLES, kafka).size();
+        List<TrainingExample> examplesBefore = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
         ModelUpdate served = servedBefore.get(servedBefore.size() - 1);
         long lastVersion = decidedBefore.get(decidedBefore.size() - 1).version();
         // Views scored by the first deployment: not those before its first promotion.
@@ -468,7 +499,9 @@ class LearningJobTest {
                 decisions.subList(decidedBefore.size(), decisions.size()),
                 models.subList(servedBefore.size(), models.size()),
                 again,
-                examples.size() - examplesBefore,
+                // The same views, labelled again as before.
+                examplesBefore,
+                config.feedback(),
                 lastVersion,
                 served.version());
     }
@@ -586,7 +619,8 @@ class LearningJobTest {
                 config.ftrl(),
                 config.publishEvery(),
                 config.publishInterval(),
-                config.gate());
+                config.gate(),
+                config.feedback());
     }
 
     private static Map<Integer, Long> predictionEnds(KafkaOptions kafka) {
@@ -641,7 +675,8 @@ class LearningJobTest {
                         bounded.ftrl(),
                         bounded.publishEvery(),
                         bounded.publishInterval(),
-                        bounded.gate());
+                        bounded.gate(),
+                        bounded.feedback());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         new LearningJob(
                         config,
@@ -688,7 +723,8 @@ class LearningJobTest {
                         bounded.ftrl(),
                         bounded.publishEvery(),
                         bounded.publishInterval(),
-                        bounded.gate());
+                        bounded.gate(),
+                        bounded.feedback());
         KafkaOptions kafka = config.kafka();
 
         // First part: slowed, stopped with a savepoint once a few models are out.
@@ -747,7 +783,8 @@ class LearningJobTest {
                 decisions,
                 decode(Topics.ML_MODELS, kafka),
                 decode(Topics.ML_PREDICTIONS, kafka),
-                examples.size());
+                examples,
+                config.feedback());
         List<ModelUpdate> models =
                 decisions.stream().map(ModelDecision::model).collect(Collectors.toList());
         // The first version after the restore is a small step from the last before, not a new
@@ -791,44 +828,99 @@ class LearningJobTest {
     }
 
     /**
-     * Candidates 1..N decided once each and appended in version order (the topics have one
-     * partition: read order is append order), candidate v cut after exactly v * 500 examples and
-     * decided on the next 500, N = all / 500 - 1 (the last candidate has no 500 examples after it).
-     * {@code ml.models} holds exactly the promoted candidates, in order; every decision follows the
-     * gate's rule from its own figures; and every prediction was made by a promoted version: none
-     * worse than the base rate on the examples after its cut was ever served.
+     * The early examples: one fake negative for every view labelled, at its own time, and one early
+     * positive for every view labelled positive, at a purchase of the item within its horizon.
      */
-    private static void assertGatedVersions(
-            List<ModelDecision> decisions,
-            List<ModelUpdate> models,
-            List<Prediction> predictions,
-            int examples) {
-        assertGatedVersions(decisions, models, predictions, examples, 0, 0);
+    private static void assertEarlyExamplesAreTheFinalLabelsOnce(
+            List<TrainingExample> early, List<TrainingExample> examples) {
+        List<String> negatives = new ArrayList<>();
+        List<String> positives = new ArrayList<>();
+        for (TrainingExample e : early) {
+            FeatureVector v = e.features();
+            assertThat(v.values().values).isEqualTo(vectors.get(v.eventId()).values().values);
+            if (e.label()) {
+                positives.add(v.eventId());
+                assertThat(purchases.getOrDefault(v.userId() + "|" + v.itemId(), List.of()))
+                        .as("%s positive at a purchase within its horizon", v.eventId())
+                        .contains(e.labelTime());
+                assertThat(e.labelTime()).isBetween(v.eventTime(), v.eventTime() + HORIZON_MS);
+            } else {
+                negatives.add(v.eventId());
+                assertThat(e.labelTime()).isEqualTo(v.eventTime());
+            }
+        }
+        assertThat(negatives).as("fake negatives").doesNotHaveDuplicates();
+        assertThat(new HashSet<>(negatives)).isEqualTo(vectors.keySet());
+        assertThat(positives).as("early positives").doesNotHaveDuplicates();
+        assertThat(new HashSet<>(positives))
+                .isEqualTo(
+                        examples.stream()
+                                .filter(TrainingExample::label)
+                                .map(e -> e.features().eventId())
+                                .collect(Collectors.toSet()));
     }
 
     /**
-     * As {@link #assertGatedVersions(List, List, List, int)} for a trainer that started without
-     * state after versions up to {@code lastVersionBefore} were given and {@code servingBefore} was
-     * served: its candidates are numbered after them and judged against that one.
+     * Candidates 1..N decided once each and appended in version order (the topics have one
+     * partition: read order is append order). Learning a horizon after the views, candidate v is
+     * cut after exactly v * 500 examples and decided on the next 500, N = all / 500 - 1 (the last
+     * candidate has no 500 examples after it); with immediate feedback, the first is cut after 500
+     * early examples, each later one at least 500 after the one before, as the gate frees. {@code
+     * ml.models} holds exactly the promoted candidates, in order; every decision follows the gate's
+     * rule from its own figures; and every prediction was made by a promoted version: none worse
+     * than the base rate on the examples after its cut was ever served.
      */
     private static void assertGatedVersions(
             List<ModelDecision> decisions,
             List<ModelUpdate> models,
             List<Prediction> predictions,
-            int examples,
+            List<TrainingExample> examples,
+            Feedback feedback) {
+        assertGatedVersions(decisions, models, predictions, examples, feedback, 0, 0);
+    }
+
+    /**
+     * As {@link #assertGatedVersions(List, List, List, List, Feedback)} for a trainer that started
+     * without state after versions up to {@code lastVersionBefore} were given and {@code
+     * servingBefore} was served: its candidates are numbered after them and judged against that
+     * one.
+     */
+    private static void assertGatedVersions(
+            List<ModelDecision> decisions,
+            List<ModelUpdate> models,
+            List<Prediction> predictions,
+            List<TrainingExample> examples,
+            Feedback feedback,
             long lastVersionBefore,
             long servingBefore) {
         assertThat(decisions)
                 .extracting(ModelDecision::version)
                 .as("candidates in the order they were decided")
                 .isSorted();
-        assertThat(decisions).hasSize(examples / PUBLISH_EVERY - 1);
+        int n = examples.size();
+        long learned = n;
+        if (feedback == Feedback.HORIZON) {
+            assertThat(decisions).hasSize(n / PUBLISH_EVERY - 1);
+        } else {
+            learned += examples.stream().filter(TrainingExample::label).count();
+            assertThat(decisions.size())
+                    .isGreaterThan(n / PUBLISH_EVERY / 2)
+                    .isLessThanOrEqualTo((int) (learned / PUBLISH_EVERY));
+        }
         long serving = servingBefore;
+        long cutBefore = 0;
         for (int i = 0; i < decisions.size(); i++) {
             ModelDecision d = decisions.get(i);
             ModelUpdate m = d.model();
             assertThat(m.version()).isEqualTo(lastVersionBefore + i + 1);
-            assertThat(m.examples()).isEqualTo((i + 1L) * PUBLISH_EVERY);
+            if (feedback == Feedback.HORIZON || i == 0) {
+                assertThat(m.examples()).isEqualTo((i + 1L) * PUBLISH_EVERY);
+            } else {
+                assertThat(m.examples())
+                        .isGreaterThanOrEqualTo(cutBefore + PUBLISH_EVERY)
+                        .isLessThanOrEqualTo(learned);
+            }
+            cutBefore = m.examples();
             assertThat(m.specVersion()).isEqualTo(FeatureSpec.VERSION);
             assertThat(m.coefficients().size()).isEqualTo(FeatureSpec.SIZE);
             assertThat(d.holdoutExamples()).isEqualTo(GATE.examples());

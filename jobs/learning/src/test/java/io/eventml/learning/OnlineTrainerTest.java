@@ -17,7 +17,9 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,22 +31,28 @@ class OnlineTrainerTest {
 
     private static final PromotionGate.Settings GATE = new PromotionGate.Settings(500, 0.01);
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate>
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, ModelUpdate>
             harness() throws Exception {
         return harness(ModelRegistry.none());
     }
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate>
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, ModelUpdate>
             harness(ModelRegistry registry) throws Exception {
+        return harness(registry, Feedback.HORIZON);
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, ModelUpdate>
+            harness(ModelRegistry registry, Feedback feedback) throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new WriteBehindProcessOperator<>(
-                        new OnlineTrainer(FTRL, 1000, Duration.ofMinutes(1), GATE, registry)),
+                        new OnlineTrainer(
+                                FTRL, 1000, Duration.ofMinutes(1), GATE, feedback, registry)),
                 e -> "ctr",
                 Types.STRING);
     }
 
     private static List<ModelDecision> decisions(
-            KeyedOneInputStreamOperatorTestHarness<String, TrainingExample, ModelUpdate> h) {
+            KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, ModelUpdate> h) {
         List<ModelDecision> out = new ArrayList<>();
         var records = h.getSideOutput(OnlineTrainer.DECISIONS);
         if (records != null) {
@@ -117,7 +125,7 @@ class OnlineTrainerTest {
         try (var h = harness()) {
             h.open();
             for (TrainingExample e : examples) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             // v1 cut after 1,000 examples, judged on the next 500; v2 cut after 2,000, judged on
             // the last 500, against v1, which is serving by then.
@@ -163,12 +171,97 @@ class OnlineTrainerTest {
             h.setProcessingTime(60_000);
             h.setProcessingTime(120_000);
             for (TrainingExample e : examples(500, 1)) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             assertThat(decisions(h)).extracting(ModelDecision::version).containsExactly(1L, 2L, 3L);
             assertThat(decisions(h).get(2).model().coefficients().values)
                     .containsExactly(plainWeights(examples));
         }
+    }
+
+    /**
+     * Immediate feedback: the trainer learns the early examples (a fake negative per view, a
+     * positive a little later for each converted one) with fake-negative weights and only scores
+     * the final ones, which come a "horizon" of 200 examples after their views. Candidates are cut
+     * by examples learned and judged on the final examples that follow the cut.
+     */
+    @Test
+    void withImmediateFeedbackItLearnsTheEarlyExamplesAndJudgesCandidatesOnTheFinalOnes()
+            throws Exception {
+        List<TrainingExample> finals = examples(3_000, 1);
+        int horizon = 200;
+        List<TrainerInput> feed = new ArrayList<>();
+        Map<Integer, List<TrainingExample>> positivesDue = new HashMap<>();
+        for (int k = 0; k < finals.size() + horizon; k++) {
+            for (TrainingExample p : positivesDue.getOrDefault(k, List.of())) {
+                feed.add(TrainerInput.early(p));
+            }
+            if (k < finals.size()) {
+                TrainingExample e = finals.get(k);
+                feed.add(TrainerInput.early(new TrainingExample(e.features(), false, k)));
+                if (e.label()) {
+                    int due = k + 1 + k % 7;
+                    positivesDue
+                            .computeIfAbsent(due, d -> new ArrayList<>())
+                            .add(new TrainingExample(e.features(), true, due));
+                }
+            }
+            if (k >= horizon) {
+                feed.add(TrainerInput.labelled(finals.get(k - horizon)));
+            }
+        }
+        List<ModelDecision> decisions;
+        try (var h = harness(ModelRegistry.none(), Feedback.IMMEDIATE)) {
+            h.open();
+            for (TrainerInput in : feed) {
+                h.processElement(new StreamRecord<>(in, in.example().labelTime()));
+            }
+            decisions = decisions(h);
+            assertThat(h.extractOutputValues())
+                    .containsExactlyElementsOf(
+                            decisions.stream()
+                                    .filter(ModelDecision::promoted)
+                                    .map(ModelDecision::model)
+                                    .toList());
+        }
+        assertThat(decisions).hasSizeGreaterThan(2);
+        long previous = 0;
+        int previousEnd = 0;
+        for (ModelDecision d : decisions) {
+            long learned = d.model().examples();
+            assertThat(learned).isGreaterThanOrEqualTo(previous + 1000);
+            previous = learned;
+            // The plain re-computation: the first `learned` early examples, weighted; the final
+            // examples are not learned. The holdout: the next 500 final examples after the cut,
+            // which comes with the first example learned after the previous decision or, if that
+            // was learned already, with that decision.
+            FtrlProximal.State plain = new FtrlProximal.State(TRUE_WEIGHTS.length);
+            int i = 0;
+            while (plain.examples < learned) {
+                TrainerInput in = feed.get(i++);
+                if (in.early()) {
+                    FTRL.learnFakeNegativeWeighted(
+                            plain, in.example().features().values().values, in.example().label());
+                }
+            }
+            double[] candidate = FTRL.weights(plain);
+            assertThat(d.model().coefficients().values)
+                    .as("v%d", d.version())
+                    .containsExactly(candidate);
+            List<TrainingExample> holdout = new ArrayList<>();
+            for (i = Math.max(i, previousEnd); holdout.size() < 500; i++) {
+                if (!feed.get(i).early()) {
+                    holdout.add(feed.get(i).example());
+                }
+            }
+            assertThat(d.candidateLogLoss())
+                    .as("v%d", d.version())
+                    .isCloseTo(logLoss(candidate, holdout), within(1e-12));
+            assertThat(d.baseLogLoss()).isCloseTo(baseLogLoss(holdout), within(1e-12));
+            previousEnd = i;
+        }
+        assertThat(decisions.get(0).model().examples()).isEqualTo(1000);
+        assertThat(decisions.get(0).verdict()).isEqualTo(ModelDecision.Verdict.PROMOTED);
     }
 
     @Test
@@ -179,7 +272,7 @@ class OnlineTrainerTest {
         try (var h = harness()) {
             h.open();
             for (TrainingExample e : examples) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             List<ModelDecision> decisions = decisions(h);
             assertThat(decisions).hasSize(1);
@@ -202,7 +295,7 @@ class OnlineTrainerTest {
         try (var h = harness(name -> new ModelRegistry.Published(served, 9))) {
             h.open();
             for (TrainingExample e : examples) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             List<ModelDecision> decisions = decisions(h);
             assertThat(decisions).hasSize(1);
@@ -227,7 +320,7 @@ class OnlineTrainerTest {
         try (var h = harness()) {
             h.open();
             for (TrainingExample e : examples) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             uninterrupted = decisions(h);
         }
@@ -236,7 +329,7 @@ class OnlineTrainerTest {
             h.open();
             // v1 cut, 200 of its 500 holdout examples seen.
             for (TrainingExample e : examples.subList(0, 1_200)) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             snapshot = h.snapshot(1L, 1L);
         }
@@ -244,7 +337,8 @@ class OnlineTrainerTest {
             restored.initializeState(snapshot);
             restored.open();
             for (TrainingExample e : examples.subList(1_200, 2_500)) {
-                restored.processElement(new StreamRecord<>(e, e.labelTime()));
+                restored.processElement(
+                        new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             assertThat(decisions(restored)).isEqualTo(uninterrupted);
             assertThat(decisions(restored).get(1).model().coefficients().values)
@@ -263,7 +357,9 @@ class OnlineTrainerTest {
                         PromotionGate.class,
                         ModelUpdate.class,
                         ModelDecision.class,
-                        TrainingExample.class)) {
+                        TrainingExample.class,
+                        TrainerInput.class,
+                        LabelJoinFunction.PendingView.class)) {
             org.apache.flink.api.common.typeinfo.TypeInformation<?> info =
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(type);
             assertThat(info)
@@ -278,10 +374,10 @@ class OnlineTrainerTest {
         try (var h = harness()) {
             h.open();
             for (TrainingExample e : examples(999, 1)) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             for (TrainingExample e : examples(10, 2)) {
-                h.processElement(new StreamRecord<>(e, e.labelTime()));
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
             }
             // 999 learned, 10 refused: no 1000th example yet, so no candidate.
             h.setProcessingTime(0);

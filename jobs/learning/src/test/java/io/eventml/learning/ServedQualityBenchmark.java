@@ -111,13 +111,16 @@ class ServedQualityBenchmark {
             }
         }
         long promoted = decisions.stream().filter(ModelDecision::promoted).count();
+        long belowBase =
+                decisions.stream().filter(d -> !(d.candidateLogLoss() < d.baseLogLoss())).count();
         System.out.printf(
                 Locale.ROOT,
-                "%nServed quality over %d simulated hours (gate: %s): %,d examples, %,d predictions (%,d"
+                "%nServed quality over %d simulated hours (gate: %s, feedback: %s): %,d examples, %,d predictions (%,d"
                         + " labelled and with a generator probability, %,d without one), %d of %d"
                         + " candidates promoted; %.0f s%n",
                 hours,
                 config.gate(),
+                config.feedback().argument(),
                 examples.size(),
                 predictions.size(),
                 byHour.values().stream().mapToLong(f -> f.n).sum(),
@@ -130,8 +133,11 @@ class ServedQualityBenchmark {
         System.out.println(warm.row("from hour " + WARM_UP_HOURS));
         System.out.printf(
                 Locale.ROOT,
-                "versions worse than the base rate on the views they served: %d of %d, which"
-                        + " scored %.1f%% of the served views%n",
+                "rejected candidates: %d not better than the base rate, %d behind the serving"
+                        + " version%nversions worse than the base rate on the views they served: %d"
+                        + " of %d, which scored %.1f%% of the served views%n",
+                belowBase,
+                decisions.size() - promoted - belowBase,
                 versionsWorse,
                 byVersion.size(),
                 100.0 * viewsOfWorse / servedViews);
@@ -149,7 +155,8 @@ class ServedQualityBenchmark {
 
     /**
      * Production settings, bounded; the gate's may be set with {@code
-     * -Deventml.quality.gate-examples} and {@code -Deventml.quality.gate-tolerance}.
+     * -Deventml.quality.gate-examples} and {@code -Deventml.quality.gate-tolerance}, the feedback
+     * with {@code -Deventml.quality.feedback=horizon|immediate}.
      */
     private static LearningConfig config(KafkaOptions kafka) {
         return new LearningConfig(
@@ -174,7 +181,11 @@ class ServedQualityBenchmark {
                         Double.parseDouble(
                                 System.getProperty(
                                         "eventml.quality.gate-tolerance",
-                                        Double.toString(PromotionGate.DEFAULT_TOLERANCE)))));
+                                        Double.toString(PromotionGate.DEFAULT_TOLERANCE)))),
+                Feedback.ofArgument(
+                        System.getProperty(
+                                "eventml.quality.feedback",
+                                LearningConfig.DEFAULT_FEEDBACK.argument())));
     }
 
     /**
