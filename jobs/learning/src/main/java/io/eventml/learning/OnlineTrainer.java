@@ -172,8 +172,15 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
                 decide(s, now, ctx, out);
             }
         }
-        if (!s.gate.evaluating() && s.ftrl.examples - s.examplesAtPublish >= publishEvery) {
-            cut(ctx.getCurrentKey(), s, now);
+        if (s.ftrl.examples - s.examplesAtPublish >= publishEvery) {
+            if (!s.gate.evaluating()) {
+                cut(ctx.getCurrentKey(), s, now);
+            } else if (s.gate.evaluated == 0) {
+                // No final example since the cut (a fresh model's first horizon with immediate
+                // feedback, or a pause): the gate will judge the freshest weights instead.
+                s.examplesAtPublish = s.ftrl.examples;
+                s.gate.recut(freeze(ctx.getCurrentKey(), s, now));
+            }
         }
         if (publishIntervalMillis > 0 && s.nextPublishTimer == Long.MIN_VALUE) {
             s.nextPublishTimer = ctx.timerService().currentProcessingTime() + publishIntervalMillis;
@@ -247,17 +254,21 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         s.version++;
         s.examplesAtPublish = s.ftrl.examples;
         lastVersion = s.version;
-        s.gate.cut(
-                new ModelUpdate(
-                        model,
-                        s.version,
-                        new DenseVector(ftrl.weights(s.ftrl)),
-                        s.ftrl.examples,
-                        s.metrics.logLoss(),
-                        s.metrics.auc(),
-                        s.metrics.positiveRate(),
-                        s.specVersion,
-                        now));
+        s.gate.cut(freeze(model, s, now));
+    }
+
+    /** The model's weights now, as version {@code s.version}. */
+    private ModelUpdate freeze(String model, TrainerState s, long now) {
+        return new ModelUpdate(
+                model,
+                s.version,
+                new DenseVector(ftrl.weights(s.ftrl)),
+                s.ftrl.examples,
+                s.metrics.logLoss(),
+                s.metrics.auc(),
+                s.metrics.positiveRate(),
+                s.specVersion,
+                now);
     }
 
     private void decide(TrainerState s, long now, Context ctx, Collector<ModelUpdate> out) {

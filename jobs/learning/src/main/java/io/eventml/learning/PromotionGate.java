@@ -72,6 +72,18 @@ public class PromotionGate {
         java.util.Arrays.fill(candidateNegatives, 0);
     }
 
+    /**
+     * Replaces the candidate by {@code fresher}, of the same version, before any example has been
+     * scored: the gate judges the freshest weights it can.
+     */
+    public void recut(ModelUpdate fresher) {
+        if (candidate == null || evaluated > 0 || fresher.version() != candidate.version()) {
+            throw new IllegalStateException(
+                    "only a candidate not yet scored can be replaced, by one of its version");
+        }
+        candidate = fresher;
+    }
+
     public boolean evaluating() {
         return candidate != null;
     }

@@ -864,8 +864,9 @@ class LearningJobTest {
      * Candidates 1..N decided once each and appended in version order (the topics have one
      * partition: read order is append order). Learning a horizon after the views, candidate v is
      * cut after exactly v * 500 examples and decided on the next 500, N = all / 500 - 1 (the last
-     * candidate has no 500 examples after it); with immediate feedback, the first is cut after 500
-     * early examples, each later one at least 500 after the one before, as the gate frees. {@code
+     * candidate has no 500 examples after it); with immediate feedback, the first is cut after a
+     * multiple of 500 early examples (replaced by fresher weights until the first final example
+     * comes), each later one at least 500 after the one before, as the gate frees. {@code
      * ml.models} holds exactly the promoted candidates, in order; every decision follows the gate's
      * rule from its own figures; and every prediction was made by a promoted version: none worse
      * than the base rate on the examples after its cut was ever served.
@@ -913,8 +914,11 @@ class LearningJobTest {
             ModelDecision d = decisions.get(i);
             ModelUpdate m = d.model();
             assertThat(m.version()).isEqualTo(lastVersionBefore + i + 1);
-            if (feedback == Feedback.HORIZON || i == 0) {
+            if (feedback == Feedback.HORIZON) {
                 assertThat(m.examples()).isEqualTo((i + 1L) * PUBLISH_EVERY);
+            } else if (i == 0) {
+                // Replaced by fresher weights every 500 examples until the first final example.
+                assertThat(m.examples() % PUBLISH_EVERY).isZero();
             } else {
                 assertThat(m.examples())
                         .isGreaterThanOrEqualTo(cutBefore + PUBLISH_EVERY)

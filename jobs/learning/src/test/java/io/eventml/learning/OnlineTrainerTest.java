@@ -264,6 +264,43 @@ class OnlineTrainerTest {
         assertThat(decisions.get(0).verdict()).isEqualTo(ModelDecision.Verdict.PROMOTED);
     }
 
+    /**
+     * A candidate that no final example has scored yet (a fresh model's first horizon) is replaced,
+     * under its version, by the freshest weights each time as many examples more are learned.
+     */
+    @Test
+    void withImmediateFeedbackACandidateNotYetScoredIsReplacedByFresherWeights() throws Exception {
+        List<TrainingExample> finals = examples(3_000, 1);
+        FtrlProximal.State plain = new FtrlProximal.State(TRUE_WEIGHTS.length);
+        try (var h = harness(ModelRegistry.none(), Feedback.IMMEDIATE)) {
+            h.open();
+            // 2,500 fake negatives with no final example: cut at 1,000, replaced at 2,000.
+            for (TrainingExample e : finals.subList(0, 2_500)) {
+                TrainingExample negative = new TrainingExample(e.features(), false, 0);
+                h.processElement(new StreamRecord<>(TrainerInput.early(negative), 0));
+                FTRL.learnFakeNegativeWeighted(plain, e.features().values().values, false);
+                if (plain.examples == 2_000) {
+                    break;
+                }
+            }
+            double[] replaced = FTRL.weights(plain);
+            for (TrainingExample e : finals.subList(2_000, 2_500)) {
+                TrainingExample negative = new TrainingExample(e.features(), false, 0);
+                h.processElement(new StreamRecord<>(TrainerInput.early(negative), 0));
+            }
+            for (TrainingExample e : finals.subList(0, 500)) {
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), 0));
+            }
+            List<ModelDecision> decisions = decisions(h);
+            assertThat(decisions).hasSize(1);
+            assertThat(decisions.get(0).version()).isEqualTo(1);
+            assertThat(decisions.get(0).model().examples()).isEqualTo(2_000);
+            assertThat(decisions.get(0).model().coefficients().values).containsExactly(replaced);
+            assertThat(decisions.get(0).candidateLogLoss())
+                    .isCloseTo(logLoss(replaced, finals.subList(0, 500)), within(1e-12));
+        }
+    }
+
     @Test
     void aCandidateThatTheWorldHasLeftBehindIsRejectedAndNeverServed() throws Exception {
         // The world turns at example 1,000, just as v1 is cut: v1 predicts the opposite of what
