@@ -6,8 +6,9 @@
 # logistic regression fitted in hindsight on the same views, with the goals of issue #13.
 #
 #   deploy/local/quality.sh [HOURS] [-Deventml.quality.gate-examples=N] [-Deventml.quality.gate-tolerance=T]
+#                             [-Deventml.quality.feedback=horizon|immediate]
 #
-# About 4 minutes per simulated hour on this machine. Results: deploy/local/.state/quality-results.txt
+# About 45 s per simulated hour on this machine, after the build. Results: deploy/local/.state/quality-results.txt
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 STATE=$ROOT/deploy/local/.state

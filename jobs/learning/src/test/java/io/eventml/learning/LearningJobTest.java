@@ -514,17 +514,18 @@ class LearningJobTest {
      */
     @Test
     void aPinnedVersionIsServedByEveryDeploymentUntilItIsUnpinned() throws Exception {
-        // A quarter of the views (all purchases): enough for a few dozen candidates.
+        // Half the views (all purchases), the first hour: enough for a few dozen candidates, which
+        // with immediate feedback are decided only from the first horizon's end.
         KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
         Map<Integer, Long> featureEnds = new HashMap<>();
         featureRecords.forEach(r -> featureEnds.merge(r.partition(), r.offset() + 1, Math::max));
-        List<ConsumerRecord<byte[], byte[]>> quarter =
+        List<ConsumerRecord<byte[], byte[]>> half =
                 featureRecords.stream()
-                        .filter(r -> r.offset() < featureEnds.get(r.partition()) / 4)
+                        .filter(r -> r.offset() < featureEnds.get(r.partition()) / 2)
                         .collect(Collectors.toList());
         List<ProducerRecord<byte[], byte[]>> copy = new ArrayList<>();
         copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, copy);
-        copyTo(kafka.topic(Topics.FEATURES_USER), quarter, copy);
+        copyTo(kafka.topic(Topics.FEATURES_USER), half, copy);
         KAFKA.produce(copy);
         LearningConfig config = freshConfig(kafka);
         String model = config.modelName();
@@ -560,7 +561,7 @@ class LearningJobTest {
         Map<Integer, Long> ends = predictionEnds(kafka);
         runAsBuilt(withGroup(config, "pinned"), "learning, pinned");
         List<Prediction> whilePinned = predictionsAfter(kafka, ends);
-        assertThat(whilePinned).hasSize(quarter.size());
+        assertThat(whilePinned).hasSize(half.size());
         assertThat(whilePinned)
                 .as("every view scored by the pinned version")
                 .isNotEmpty()

@@ -38,6 +38,17 @@ class StateSizeTest {
                 bytes(
                         LabelJoinFunction.Purchase.class,
                         new LabelJoinFunction.Purchase(1_763_978_400_000L, "sku-00123"));
+        // Immediate feedback: a view not yet known positive, by id (the map key) and item and time;
+        // an early example waiting for the watermark.
+        int pendingView =
+                bytes(String.class, view.eventId())
+                        + bytes(
+                                LabelJoinFunction.PendingView.class,
+                                new LabelJoinFunction.PendingView(view.itemId(), view.eventTime()));
+        int earlyExample =
+                bytes(
+                        io.eventml.common.ml.TrainingExample.class,
+                        new io.eventml.common.ml.TrainingExample(view, false, view.eventTime()));
         OnlineTrainer.TrainerState trainer = new OnlineTrainer.TrainerState();
         trainer.ftrl = new FtrlProximal.State(FeatureSpec.SIZE);
         // At its largest: a candidate under evaluation and a serving version.
@@ -56,11 +67,14 @@ class StateSizeTest {
         trainer.gate.serving = full;
         int model = bytes(OnlineTrainer.TrainerState.class, trainer);
         System.out.printf(
-                "label join: %d B per view waiting for its horizon, %d B per purchase kept;"
-                        + " trainer: %d B per model%n",
-                heldView, purchase, model);
+                "label join: %d B per view waiting for its horizon, %d B per purchase kept,"
+                        + " %d B per view pending its purchase and %d B per early example waiting"
+                        + " for the watermark (immediate feedback); trainer: %d B per model%n",
+                heldView, purchase, pendingView, earlyExample, model);
         assertThat(heldView).isLessThanOrEqualTo(450);
         assertThat(purchase).isLessThanOrEqualTo(30);
+        assertThat(pendingView).isLessThanOrEqualTo(60);
+        assertThat(earlyExample).isLessThanOrEqualTo(470);
         assertThat(model).isLessThanOrEqualTo(12_000);
     }
 
