@@ -6,7 +6,7 @@
 # logistic regression fitted in hindsight on the same views, with the goals of issue #13.
 #
 #   deploy/local/quality.sh [HOURS] [-Deventml.quality.gate-examples=N] [-Deventml.quality.gate-tolerance=T]
-#                             [-Deventml.quality.feedback=horizon|immediate]
+#                             [-Deventml.quality.feedback=horizon|immediate] [-Deventml.quality.shift-after=3h]
 #
 # About 45 s per simulated hour on this machine, after the build. Results: deploy/local/.state/quality-results.txt
 set -euo pipefail
@@ -20,4 +20,4 @@ mvn -B -ntp -q install -DskipTests
 mvn -B -ntp test -pl jobs/learning -Dtest=ServedQualityBenchmark -Deventml.quality.hours="$HOURS" "$@" \
   -Dsurefire.failIfNoSpecifiedTests=false >"$STATE/quality.log" 2>&1 || {
   echo "[quality] the benchmark failed: see $STATE/quality.log" >&2; exit 1; }
-sed -n '/^Served quality over/,/^goals after warm-up/p' "$STATE/quality.log" | tee "$STATE/quality-results.txt"
+sed -n '/^Served quality over/,/Tests run:/p' "$STATE/quality.log" | grep -v 'Tests run:' | tee "$STATE/quality-results.txt"

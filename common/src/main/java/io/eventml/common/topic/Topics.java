@@ -7,6 +7,8 @@ import io.eventml.common.event.DeadLetterCodec;
 import io.eventml.common.event.EventSource;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.features.FeatureVectorCodec;
+import io.eventml.common.ml.DriftAlarm;
+import io.eventml.common.ml.DriftAlarmCodec;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelDecisionCodec;
 import io.eventml.common.ml.ModelPin;
@@ -173,6 +175,16 @@ public final class Topics {
                     "real-time purchase probabilities of product views with the model version,"
                             + " keyed by user");
 
+    public static final Topic<String, DriftAlarm> ML_DRIFT =
+            new Topic<>(
+                    "ml.drift",
+                    1,
+                    CleanupPolicy.DELETE,
+                    Codec.utf8(),
+                    new DriftAlarmCodec(),
+                    "an alarm each time a drift detector fires on a model's served quality,"
+                            + " keyed by model name");
+
     public static final Topic<String, ServedQuality> ML_SERVED_QUALITY =
             new Topic<>(
                     "ml.served-quality",
@@ -198,7 +210,8 @@ public final class Topics {
                     ML_MODEL_DECISIONS,
                     ML_MODEL_PINS,
                     ML_PREDICTIONS,
-                    ML_SERVED_QUALITY);
+                    ML_SERVED_QUALITY,
+                    ML_DRIFT);
 
     private static final Map<String, Topic<?, ?>> BY_NAME =
             ALL.stream().collect(Collectors.toUnmodifiableMap(Topic::name, Function.identity()));

@@ -22,6 +22,9 @@ import java.time.Instant;
  * @param startTime simulated time of tick 0
  * @param ticks number of 100 ms ticks to generate; {@link Long#MAX_VALUE} for an unbounded stream
  * @param noise what goes wrong on the way
+ * @param shiftTick the tick from which the world is shifted ({@link
+ *     RetailWorld#purchaseProbability}): in-store sessions convert worse than online ones instead
+ *     of better; {@link Long#MAX_VALUE}: never
  */
 public record GeneratorConfig(
         long seed,
@@ -33,7 +36,8 @@ public record GeneratorConfig(
         boolean throttled,
         Instant startTime,
         long ticks,
-        Noise noise)
+        Noise noise,
+        long shiftTick)
         implements Serializable {
 
     /**
@@ -62,6 +66,54 @@ public record GeneratorConfig(
         require(ticks >= 1, "ticks must be at least 1, got " + ticks);
         java.util.Objects.requireNonNull(startTime, "startTime");
         java.util.Objects.requireNonNull(noise, "noise");
+        require(shiftTick >= 0, "the shift must not come before the start, got tick " + shiftTick);
+    }
+
+    /** A world that never shifts. */
+    public GeneratorConfig(
+            long seed,
+            int users,
+            int items,
+            int stores,
+            int categories,
+            double eventsPerSecond,
+            boolean throttled,
+            Instant startTime,
+            long ticks,
+            Noise noise) {
+        this(
+                seed,
+                users,
+                items,
+                stores,
+                categories,
+                eventsPerSecond,
+                throttled,
+                startTime,
+                ticks,
+                noise,
+                Long.MAX_VALUE);
+    }
+
+    /** The same stream, its world shifted from {@code after} of simulated time on. */
+    public GeneratorConfig withShiftAfter(Duration after) {
+        return new GeneratorConfig(
+                seed,
+                users,
+                items,
+                stores,
+                categories,
+                eventsPerSecond,
+                throttled,
+                startTime,
+                ticks,
+                noise,
+                after.toMillis() / TICK.toMillis());
+    }
+
+    /** Whether the world is shifted in {@code tick}. */
+    public boolean shifted(long tick) {
+        return tick >= shiftTick;
     }
 
     /**
@@ -184,18 +236,28 @@ public record GeneratorConfig(
                         Duration.ZERO,
                         "the out-of-order bound");
         double late = args.fraction("late", 0.001, "fraction of records delayed beyond the bound");
+        Duration shiftAfter =
+                args.duration(
+                        "shift-after",
+                        null,
+                        Duration.ZERO,
+                        "simulated time after the start from which the world is shifted (in-store"
+                                + " sessions convert worse than online ones), to test drift"
+                                + " detection; default: never");
         try {
-            return new GeneratorConfig(
-                    seed,
-                    users,
-                    items,
-                    stores,
-                    CATEGORIES,
-                    eventsPerSecond,
-                    throttled,
-                    start,
-                    ticks,
-                    new Noise(malformed, duplicates, outOfOrder, bound, late));
+            GeneratorConfig config =
+                    new GeneratorConfig(
+                            seed,
+                            users,
+                            items,
+                            stores,
+                            CATEGORIES,
+                            eventsPerSecond,
+                            throttled,
+                            start,
+                            ticks,
+                            new Noise(malformed, duplicates, outOfOrder, bound, late));
+            return shiftAfter == null ? config : config.withShiftAfter(shiftAfter);
         } catch (IllegalArgumentException e) {
             throw new JobArgs.InvalidArgumentsException("generator: " + e.getMessage());
         }

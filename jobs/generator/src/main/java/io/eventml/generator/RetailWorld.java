@@ -22,6 +22,10 @@ public final class RetailWorld {
     static final double W_TIER = 0.4;
     static final double W_MOOD = 0.6;
     static final double W_IN_STORE = 0.8;
+
+    /** The in-store term once the world has shifted ({@code --shift-after}). */
+    static final double W_IN_STORE_SHIFTED = -1.2;
+
     static final double W_REPEAT_VIEW = 0.5;
 
     private final int users;
@@ -128,6 +132,15 @@ public final class RetailWorld {
      * store, and how often the user viewed the item in this session.
      */
     public double purchaseProbability(int u, int item, boolean inStore, int viewsOfItem) {
+        return purchaseProbability(u, item, inStore, viewsOfItem, false);
+    }
+
+    /**
+     * As {@link #purchaseProbability(int, int, boolean, int)}, in the shifted world if {@code
+     * shifted}: in-store sessions then convert worse than online ones instead of better.
+     */
+    public double purchaseProbability(
+            int u, int item, boolean inStore, int viewsOfItem, boolean shifted) {
         double z =
                 INTERCEPT
                         + W_QUALITY * quality[item]
@@ -137,7 +150,7 @@ public final class RetailWorld {
                                 * Math.log(price[item] / REFERENCE_PRICE)
                         + W_TIER * tier[u].ordinal()
                         + W_MOOD * mood[u]
-                        + W_IN_STORE * (inStore ? 1 : 0)
+                        + (shifted ? W_IN_STORE_SHIFTED : W_IN_STORE) * (inStore ? 1 : 0)
                         + W_REPEAT_VIEW * (viewsOfItem - 1);
         return 1.0 / (1.0 + Math.exp(-z));
     }

@@ -131,7 +131,7 @@ final class SessionModel {
                                 time));
                 time += gap(r);
             }
-            double p = world.purchaseProbability(u, item, inStore, seen);
+            double p = world.purchaseProbability(u, item, inStore, seen, config.shifted(tick));
             truth.view(viewHit, p);
             boolean buys = !bought.containsKey(item) && r.nextDouble() < p;
             if (buys) {

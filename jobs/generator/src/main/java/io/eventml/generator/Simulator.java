@@ -116,6 +116,10 @@ public final class Simulator {
         this.lookbackTicks = (SessionModel.MAX_SESSION_MS + noiseModel.maxDelayMs()) / tickMs + 2;
     }
 
+    public GeneratorConfig config() {
+        return config;
+    }
+
     public RetailWorld world() {
         return world;
     }

@@ -85,6 +85,24 @@ class GeneratorConfigTest {
     }
 
     @Test
+    void theWorldShiftsFromTheGivenSimulatedTimeOnOrNever() {
+        assertThat(parse().shiftTick()).isEqualTo(Long.MAX_VALUE);
+        assertThat(parse().shifted(1_000_000_000L)).isFalse();
+        GeneratorConfig c = parse("--shift-after", "1h");
+        assertThat(c.shiftTick()).isEqualTo(36_000);
+        assertThat(c.shifted(35_999)).isFalse();
+        assertThat(c.shifted(36_000)).isTrue();
+        // In-store sessions convert worse than online ones in the shifted world, better before.
+        RetailWorld world = new RetailWorld(1, 10, 24, 2, 12);
+        assertThat(world.purchaseProbability(3, 5, true, 1, false))
+                .isGreaterThan(world.purchaseProbability(3, 5, false, 1, false));
+        assertThat(world.purchaseProbability(3, 5, true, 1, true))
+                .isLessThan(world.purchaseProbability(3, 5, false, 1, true));
+        assertThat(world.purchaseProbability(3, 5, false, 1, true))
+                .isEqualTo(world.purchaseProbability(3, 5, false, 1, false));
+    }
+
+    @Test
     void badArgumentsSayWhatToFix() {
         assertThatThrownBy(() -> parse("--rate", "fast"))
                 .hasMessage(

@@ -22,6 +22,7 @@ import java.time.Duration;
  * @param gate how a candidate version is evaluated before it may be served
  * @param feedback when the trainer learns a view: a horizon after it, or at once with fake
  *     negatives
+ * @param drift the Page-Hinkley test on the served log loss
  */
 public record LearningConfig(
         KafkaOptions kafka,
@@ -33,7 +34,8 @@ public record LearningConfig(
         long publishEvery,
         Duration publishInterval,
         PromotionGate.Settings gate,
-        Feedback feedback)
+        Feedback feedback,
+        PageHinkley.Settings drift)
         implements Serializable {
 
     public static final String DEFAULT_MODEL_NAME = "purchase-30m";
@@ -107,6 +109,28 @@ public record LearningConfig(
                                 Feedback.arguments(),
                                 "when the trainer learns a view: a label horizon after it"
                                         + " (horizon), or at once as a fake negative and again"
-                                        + " when its purchase arrives (immediate)")));
+                                        + " when its purchase arrives (immediate)")),
+                new PageHinkley.Settings(
+                        args.doubleValue(
+                                "drift-delta",
+                                PageHinkley.DEFAULT_DELTA,
+                                0,
+                                10,
+                                "rise of the served log loss per prediction the drift test"
+                                        + " tolerates"),
+                        args.doubleValue(
+                                "drift-threshold",
+                                PageHinkley.DEFAULT_THRESHOLD,
+                                1e-6,
+                                1e9,
+                                "how far the drift test's cumulative excess loss must rise to"
+                                        + " fire"),
+                        args.longValue(
+                                "drift-window",
+                                PageHinkley.DEFAULT_WINDOW,
+                                1,
+                                1_000_000_000,
+                                "labelled predictions in the drift test's running mean, and"
+                                        + " before it may fire")));
     }
 }

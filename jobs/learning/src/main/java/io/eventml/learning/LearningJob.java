@@ -8,6 +8,7 @@ import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
@@ -50,6 +51,7 @@ import java.util.Arrays;
  * features.user -----------------------------------------------------------------------------> Scoring --> ml.predictions
  *                                                                                                  |
  * examples + predictions --keyBy(view)--> Served join --keyBy(model)--> Served quality --> ml.served-quality
+ *                                                                        (drift test) --> ml.drift
  * </pre>
  */
 public final class LearningJob {
@@ -69,6 +71,7 @@ public final class LearningJob {
     public static final String SERVED_JOIN_UID = "learning-served-join";
     public static final String SERVED_QUALITY_UID = "learning-served-quality";
     public static final String SERVED_QUALITY_SINK_UID = "learning-served-quality-sink";
+    public static final String DRIFT_SINK_UID = "learning-drift-sink";
 
     /** Where the job writes. */
     public record Outputs(
@@ -77,6 +80,7 @@ public final class LearningJob {
             Sink<ModelDecision> decisions,
             Sink<Prediction> predictions,
             Sink<ServedQuality> servedQuality,
+            Sink<DriftAlarm> drift,
             Sink<DeadLetter> deadLetters) {
 
         /** The Kafka topics of the registry. */
@@ -87,6 +91,7 @@ public final class LearningJob {
                     decisionsSink(kafka),
                     predictionsSink(kafka),
                     servedQualitySink(kafka),
+                    driftSink(kafka),
                     JobSetup.deadLetterSink(kafka));
         }
     }
@@ -99,7 +104,8 @@ public final class LearningJob {
             DataStream<Prediction> predictions,
             DataStream<ServedQuality> servedQuality,
             DataStream<FeatureVector> lateViews,
-            DataStream<TrainingExample> early) {}
+            DataStream<TrainingExample> early,
+            DataStream<DriftAlarm> drift) {}
 
     private final LearningConfig config;
     private final Source<TopicInput<FeatureVector>, ?, ?> features;
@@ -188,6 +194,11 @@ public final class LearningJob {
                 .sinkTo(outputs.servedQuality())
                 .uid(SERVED_QUALITY_SINK_UID)
                 .name("Kafka: ml.served-quality")
+                .setParallelism(1);
+        out.drift()
+                .sinkTo(outputs.drift())
+                .uid(DRIFT_SINK_UID)
+                .name("Kafka: ml.drift")
                 .setParallelism(1);
         String featuresTopic = config.kafka().topic(Topics.FEATURES_USER);
         Duration horizon = config.horizon();
@@ -288,11 +299,11 @@ public final class LearningJob {
                         .process(new ServedOutcomeJoin(config.horizon(), config.allowedLateness()))
                         .uid(SERVED_JOIN_UID)
                         .name("Served predictions with their labels");
-        DataStream<ServedQuality> servedQuality =
+        SingleOutputStreamOperator<ServedQuality> servedQuality =
                 ServedQualityFunction.apply(
                                 outcomes.keyBy(o -> model),
                                 new ServedQualityFunction(
-                                        config.horizon(), config.allowedLateness()))
+                                        config.horizon(), config.allowedLateness(), config.drift()))
                         .uid(SERVED_QUALITY_UID)
                         .name("Served quality")
                         .setParallelism(1);
@@ -303,7 +314,8 @@ public final class LearningJob {
                 predictions,
                 servedQuality,
                 examples.getSideOutput(LabelJoinFunction.TOO_LATE),
-                early);
+                early,
+                servedQuality.getSideOutput(ServedQualityFunction.DRIFT));
     }
 
     /**
@@ -443,6 +455,17 @@ public final class LearningJob {
                         Topics.ML_SERVED_QUALITY.valueCodec(),
                         ServedQuality::modelName,
                         ServedQuality::updatedAt));
+    }
+
+    /** {@code ml.drift}: keyed by model name, timestamped when the detector fired. */
+    public static ReportingKafkaSink<DriftAlarm> driftSink(KafkaOptions kafka) {
+        return kafka.sink(
+                "drift",
+                new TopicSerializer<>(
+                        kafka.topic(Topics.ML_DRIFT),
+                        Topics.ML_DRIFT.valueCodec(),
+                        DriftAlarm::modelName,
+                        DriftAlarm::detectedAt));
     }
 
     /** {@code ml.predictions}: keyed by user, timestamped when scored. */

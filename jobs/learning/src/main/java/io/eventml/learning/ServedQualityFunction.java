@@ -1,5 +1,6 @@
 package io.eventml.learning;
 
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.state.WriteBehindCache;
 import io.eventml.common.state.WriteBehindProcessOperator;
@@ -7,12 +8,14 @@ import io.eventml.common.state.WriteBehindProcessOperator;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -32,6 +35,10 @@ import java.util.function.ToDoubleFunction;
  * after its last one, unless it is the newest version (which may just be serving few views). Its
  * last record holds all of it. The state is one object per model, cached on the heap and written
  * back before each snapshot ({@link WriteBehindProcessOperator}).
+ *
+ * <p>A {@link PageHinkley} test watches the served log loss, outcome by outcome in the order labels
+ * come: when it rises beyond what the test tolerates, a {@link DriftAlarm} goes to the {@link
+ * #DRIFT} side output and the test starts again.
  */
 public final class ServedQualityFunction
         extends KeyedProcessFunction<String, ServedOutcome, ServedQuality>
@@ -44,6 +51,12 @@ public final class ServedQualityFunction
     static final int CHUNK = 1_000;
 
     static final int CHUNKS = 10;
+
+    /** Drift alarms. */
+    public static final OutputTag<DriftAlarm> DRIFT =
+            new OutputTag<>("drift", TypeInformation.of(DriftAlarm.class));
+
+    static final String DETECTOR = "page-hinkley-served-log-loss";
 
     /** One version's sums. A Flink POJO. */
     public static class VersionCounts {
@@ -60,15 +73,25 @@ public final class ServedQualityFunction
         public VersionCounts[] versions = new VersionCounts[0];
         public QualityCounts[] recent = new QualityCounts[0];
         public long recentSeen;
+        public PageHinkley drift = new PageHinkley();
     }
 
     private final long retireAfterMillis;
+    private final PageHinkley.Settings drift;
 
     private transient WriteBehindCache<String, ServedState> state;
     private transient volatile ServedQuality window;
+    private transient volatile double driftStatistic;
+    private transient Counter alarms;
 
     public ServedQualityFunction(Duration horizon, Duration allowedLateness) {
+        this(horizon, allowedLateness, PageHinkley.Settings.defaults());
+    }
+
+    public ServedQualityFunction(
+            Duration horizon, Duration allowedLateness, PageHinkley.Settings drift) {
         this.retireAfterMillis = horizon.toMillis() + allowedLateness.toMillis() + MINUTE;
+        this.drift = drift;
     }
 
     /** The function on outcomes keyed by model name, with its state written behind. */
@@ -98,6 +121,8 @@ public final class ServedQualityFunction
         metrics.gauge(
                 "servedBaseRateLogLoss",
                 (Gauge<Double>) () -> figure(ServedQuality::baseRateLogLoss));
+        metrics.gauge("driftStatistic", (Gauge<Double>) () -> driftStatistic);
+        alarms = metrics.counter("driftAlarms");
         double[] edges = ServedQuality.CALIBRATION_EDGES;
         MetricGroup calibration = metrics.addGroup("servedCalibration");
         for (int r = 0; r < edges.length - 1; r++) {
@@ -126,6 +151,7 @@ public final class ServedQualityFunction
         v.changed = true;
         v.lastOutcomeTime = Math.max(v.lastOutcomeTime, time);
         addRecent(s, outcome);
+        watchDrift(s, model, outcome, ctx);
         if (s.recentSeen % 100 == 0) {
             window = recentQuality(s, model);
         }
@@ -167,6 +193,37 @@ public final class ServedQualityFunction
         s.versions = Arrays.copyOf(s.versions, kept);
         window = recentQuality(s, model);
         keep(model, s);
+    }
+
+    private void watchDrift(ServedState s, String model, ServedOutcome outcome, Context ctx) {
+        if (s.drift == null) {
+            // State of a version without the detector.
+            s.drift = new PageHinkley();
+        }
+        PageHinkley test = s.drift;
+        if (test.add(ServedQuality.logLoss(outcome.probability(), outcome.label()), drift)) {
+            long newest = 0;
+            for (VersionCounts v : s.versions) {
+                newest = Math.max(newest, v.version);
+            }
+            ctx.output(
+                    DRIFT,
+                    new DriftAlarm(
+                            model,
+                            DETECTOR,
+                            newest,
+                            test.seen,
+                            test.statistic(),
+                            drift.threshold(),
+                            test.mean,
+                            test.recentMean(),
+                            test.sinceLow,
+                            outcome.labelTime(),
+                            System.currentTimeMillis()));
+            alarms.inc();
+            test.reset();
+        }
+        driftStatistic = test.statistic();
     }
 
     /** A version's sums, added when it is new. */

@@ -46,6 +46,15 @@ record GeneratedWorld(
 
     /** The world's first {@code length}, ending a few hours before now. */
     static GeneratedWorld generate(KafkaBrokerExtension broker, Duration length) throws Exception {
+        return generate(broker, length, null);
+    }
+
+    /**
+     * As {@link #generate(KafkaBrokerExtension, Duration)}, the world shifted from {@code
+     * shiftAfter} on (null: never; {@link GeneratorConfig#withShiftAfter}).
+     */
+    static GeneratedWorld generate(
+            KafkaBrokerExtension broker, Duration length, Duration shiftAfter) throws Exception {
         String suffix = broker.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
         GeneratorConfig world =
                 new GeneratorConfig(
@@ -62,6 +71,9 @@ record GeneratedWorld(
                                 .truncatedTo(ChronoUnit.SECONDS),
                         length.toMillis() / GeneratorConfig.TICK.toMillis(),
                         new GeneratorConfig.Noise(0.01, 0.01, 0.05, Duration.ofSeconds(2), 0));
+        if (shiftAfter != null) {
+            world = world.withShiftAfter(shiftAfter);
+        }
         Simulator simulator = new Simulator(world);
         KafkaOptions kafka = options(broker, suffix);
         broker.produce(

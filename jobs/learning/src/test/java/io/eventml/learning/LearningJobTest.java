@@ -157,7 +157,8 @@ class LearningJobTest {
                 PUBLISH_EVERY,
                 Duration.ZERO,
                 GATE,
-                feedback);
+                feedback,
+                PageHinkley.Settings.defaults());
     }
 
     private static void copyTo(
@@ -621,7 +622,8 @@ class LearningJobTest {
                 config.publishEvery(),
                 config.publishInterval(),
                 config.gate(),
-                config.feedback());
+                config.feedback(),
+                config.drift());
     }
 
     private static Map<Integer, Long> predictionEnds(KafkaOptions kafka) {
@@ -677,7 +679,8 @@ class LearningJobTest {
                         bounded.publishEvery(),
                         bounded.publishInterval(),
                         bounded.gate(),
-                        bounded.feedback());
+                        bounded.feedback(),
+                        bounded.drift());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         new LearningJob(
                         config,
@@ -725,7 +728,8 @@ class LearningJobTest {
                         bounded.publishEvery(),
                         bounded.publishInterval(),
                         bounded.gate(),
-                        bounded.feedback());
+                        bounded.feedback(),
+                        bounded.drift());
         KafkaOptions kafka = config.kafka();
 
         // First part: slowed, stopped with a savepoint once a few models are out.

@@ -2,6 +2,7 @@ package io.eventml.learning;
 
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.config.SourceOptions;
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
@@ -51,7 +52,9 @@ class ServedQualityBenchmark {
     void servedQualityHourByHourAgainstTheGeneratorAndAHindsightFit() throws Exception {
         int hours = Integer.getInteger("eventml.quality.hours", 6);
         long started = System.nanoTime();
-        GeneratedWorld world = GeneratedWorld.generate(KAFKA, Duration.ofHours(hours));
+        String shift = System.getProperty("eventml.quality.shift-after", "");
+        Duration shiftAfter = shift.isBlank() ? null : Duration.parse("PT" + shift.toUpperCase());
+        GeneratedWorld world = GeneratedWorld.generate(KAFKA, Duration.ofHours(hours), shiftAfter);
         KafkaOptions kafka = world.kafka();
         LearningConfig config = config(kafka);
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
@@ -61,6 +64,7 @@ class ServedQualityBenchmark {
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
         List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
         List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS, kafka);
+        List<DriftAlarm> alarms = decode(Topics.ML_DRIFT, kafka);
         Map<String, TrainingExample> byView = new HashMap<>();
         examples.forEach(e -> byView.put(e.features().eventId(), e));
         long start = examples.stream().mapToLong(e -> e.features().eventTime()).min().orElseThrow();
@@ -147,10 +151,92 @@ class ServedQualityBenchmark {
                         + " served AUC - generator's %.3f (goal >= -0.01)%n",
                 warm.logLoss(0) / warm.logLoss(2),
                 warm.auc(0) - warm.auc(1));
+        long shiftTime =
+                shiftAfter == null
+                        ? Long.MAX_VALUE
+                        : world.simulator().config().tickStart(0) + shiftAfter.toMillis();
+        System.out.printf(
+                Locale.ROOT,
+                "world shift: %s; drift alarms (%s): %d%n",
+                shiftAfter == null ? "none" : "after " + shiftAfter,
+                config.drift(),
+                alarms.size());
+        for (DriftAlarm a : alarms) {
+            System.out.printf(
+                    Locale.ROOT,
+                    "  alarm at label time %+.1f min from the %s: served log loss %.4f on the last %d"
+                            + " outcomes against a mean of %.4f, after %d outcomes, version %d%n",
+                    (a.labelTime() - (shiftAfter == null ? start : shiftTime)) / 60_000.0,
+                    shiftAfter == null ? "first view" : "shift",
+                    a.recentLogLoss(),
+                    a.recentOutcomes(),
+                    a.baselineLogLoss(),
+                    a.outcomes(),
+                    a.servingVersion());
+        }
+        printDriftGrid(predictions, byView, shiftTime);
         assertThat(withoutTruth)
                 .as("views without a generator probability")
                 .isLessThan(predictions.size() / 100 + 1);
         assertThat(warm.n).as("served views after warm-up").isGreaterThan(10_000);
+    }
+
+    /**
+     * The Page-Hinkley test replayed over the served outcomes in label-time order (as the job sees
+     * them, nearly) for a grid of settings: alarms before the shift (false ones) and the first
+     * after it, in minutes of label time and outcomes.
+     */
+    private static void printDriftGrid(
+            List<Prediction> predictions, Map<String, TrainingExample> byView, long shiftTime) {
+        List<double[]> outcomes = new ArrayList<>(); // label time, log loss
+        for (Prediction p : predictions) {
+            TrainingExample e = byView.get(p.eventId());
+            if (e != null) {
+                outcomes.add(
+                        new double[] {
+                            e.labelTime(), ServedQuality.logLoss(p.probability(), e.label())
+                        });
+            }
+        }
+        outcomes.sort((a, b) -> Double.compare(a[0], b[0]));
+        System.out.println(
+                "drift test replayed: delta, threshold -> alarms before the shift; first alarm"
+                        + " after it (minutes of label time, outcomes)");
+        for (double delta : new double[] {0.002, 0.005, 0.01, 0.02}) {
+            for (double threshold : new double[] {25, 50, 100, 200}) {
+                PageHinkley.Settings settings =
+                        new PageHinkley.Settings(delta, threshold, PageHinkley.DEFAULT_WINDOW);
+                PageHinkley test = new PageHinkley();
+                int before = 0;
+                String after = "none";
+                long afterShift = 0;
+                for (double[] o : outcomes) {
+                    boolean shifted = o[0] >= shiftTime;
+                    afterShift += shifted ? 1 : 0;
+                    if (test.add(o[1], settings)) {
+                        test.reset();
+                        if (!shifted) {
+                            before++;
+                        } else {
+                            after =
+                                    String.format(
+                                            Locale.ROOT,
+                                            "%+.1f min, %,d outcomes",
+                                            (o[0] - shiftTime) / 60_000.0,
+                                            afterShift);
+                            break;
+                        }
+                    }
+                }
+                System.out.printf(
+                        Locale.ROOT,
+                        "  %.3f, %5.0f -> %d; %s%n",
+                        delta,
+                        threshold,
+                        before,
+                        shiftTime == Long.MAX_VALUE ? "-" : after);
+            }
+        }
     }
 
     /**
@@ -185,7 +271,8 @@ class ServedQualityBenchmark {
                 Feedback.ofArgument(
                         System.getProperty(
                                 "eventml.quality.feedback",
-                                LearningConfig.DEFAULT_FEEDBACK.argument())));
+                                LearningConfig.DEFAULT_FEEDBACK.argument())),
+                PageHinkley.Settings.defaults());
     }
 
     /**
