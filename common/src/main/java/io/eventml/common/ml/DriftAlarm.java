@@ -1,7 +1,10 @@
 package io.eventml.common.ml;
 
 /**
- * A drift detector fired: the served predictions' loss rose beyond what the detector tolerates.
+ * A drift detector fired: the served predictions' log loss rose, against the base rate's, beyond
+ * what the detector tolerates. The detector's input is each labelled prediction's log loss minus
+ * the log loss of the recent positive rate on the same label: below zero while the model beats the
+ * base rate.
  *
  * @param modelName the model's name
  * @param detector which detector fired, e.g. {@code page-hinkley-served-log-loss}
@@ -9,8 +12,8 @@ package io.eventml.common.ml;
  * @param outcomes labelled predictions the detector saw since it started (or last fired)
  * @param statistic the detector's statistic when it fired
  * @param threshold the threshold the statistic passed
- * @param baselineLogLoss the mean served log loss the detector compared against
- * @param recentLogLoss the mean served log loss of the outcomes since the statistic's low point
+ * @param baseline the input's running mean the detector compared against
+ * @param recent the input's mean over the outcomes since the statistic's low point
  * @param recentOutcomes how many outcomes that mean is of
  * @param labelTime event time of the outcome that made it fire
  * @param detectedAt when it fired, epoch ms
@@ -22,8 +25,8 @@ public record DriftAlarm(
         long outcomes,
         double statistic,
         double threshold,
-        double baselineLogLoss,
-        double recentLogLoss,
+        double baseline,
+        double recent,
         long recentOutcomes,
         long labelTime,
         long detectedAt) {}

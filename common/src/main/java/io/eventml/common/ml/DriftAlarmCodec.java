@@ -26,8 +26,8 @@ public final class DriftAlarmCodec extends JsonCodec<DriftAlarm> {
                 outcomes,
                 f.requiredDouble("statistic", 0, Double.MAX_VALUE),
                 f.requiredDouble("threshold", 0, Double.MAX_VALUE),
-                f.requiredDouble("baselineLogLoss", 0, Double.MAX_VALUE),
-                f.requiredDouble("recentLogLoss", 0, Double.MAX_VALUE),
+                f.requiredDouble("baseline", -Double.MAX_VALUE, Double.MAX_VALUE),
+                f.requiredDouble("recent", -Double.MAX_VALUE, Double.MAX_VALUE),
                 f.requiredLong("recentOutcomes", 0, outcomes),
                 f.requiredLong("labelTime", 0, Long.MAX_VALUE),
                 f.requiredLong("detectedAt", 0, Long.MAX_VALUE));
@@ -41,8 +41,8 @@ public final class DriftAlarmCodec extends JsonCodec<DriftAlarm> {
         out.writeNumberField("outcomes", a.outcomes());
         out.writeNumberField("statistic", a.statistic());
         out.writeNumberField("threshold", a.threshold());
-        out.writeNumberField("baselineLogLoss", a.baselineLogLoss());
-        out.writeNumberField("recentLogLoss", a.recentLogLoss());
+        out.writeNumberField("baseline", a.baseline());
+        out.writeNumberField("recent", a.recent());
         out.writeNumberField("recentOutcomes", a.recentOutcomes());
         out.writeNumberField("labelTime", a.labelTime());
         out.writeNumberField("detectedAt", a.detectedAt());

@@ -24,7 +24,7 @@ import java.time.Instant;
  * @param noise what goes wrong on the way
  * @param shiftTick the tick from which the world is shifted ({@link
  *     RetailWorld#purchaseProbability}): in-store sessions convert worse than online ones instead
- *     of better; {@link Long#MAX_VALUE}: never
+ *     of better, every purchase about half as likely; {@link Long#MAX_VALUE}: never
  */
 public record GeneratorConfig(
         long seed,
@@ -242,8 +242,8 @@ public record GeneratorConfig(
                         null,
                         Duration.ZERO,
                         "simulated time after the start from which the world is shifted (in-store"
-                                + " sessions convert worse than online ones), to test drift"
-                                + " detection; default: never");
+                                + " sessions convert worse than online ones, every purchase about"
+                                + " half as likely), to test drift detection; default: never");
         try {
             GeneratorConfig config =
                     new GeneratorConfig(

@@ -23,8 +23,13 @@ public final class RetailWorld {
     static final double W_MOOD = 0.6;
     static final double W_IN_STORE = 0.8;
 
-    /** The in-store term once the world has shifted ({@code --shift-after}). */
+    /**
+     * Once the world has shifted ({@code --shift-after}): in-store sessions convert worse than
+     * online ones, and every purchase is about half as likely (a competitor opened next door).
+     */
     static final double W_IN_STORE_SHIFTED = -1.2;
+
+    static final double INTERCEPT_SHIFTED = INTERCEPT - 0.7;
 
     static final double W_REPEAT_VIEW = 0.5;
 
@@ -137,12 +142,13 @@ public final class RetailWorld {
 
     /**
      * As {@link #purchaseProbability(int, int, boolean, int)}, in the shifted world if {@code
-     * shifted}: in-store sessions then convert worse than online ones instead of better.
+     * shifted}: in-store sessions then convert worse than online ones instead of better, and every
+     * purchase is about half as likely.
      */
     public double purchaseProbability(
             int u, int item, boolean inStore, int viewsOfItem, boolean shifted) {
         double z =
-                INTERCEPT
+                (shifted ? INTERCEPT_SHIFTED : INTERCEPT)
                         + W_QUALITY * quality[item]
                         + W_FAVOURITE_CATEGORY * (categoryOf(item) == favouriteCategory[u] ? 1 : 0)
                         + W_PRICE_SENSITIVITY

@@ -36,9 +36,10 @@ import java.util.function.ToDoubleFunction;
  * last record holds all of it. The state is one object per model, cached on the heap and written
  * back before each snapshot ({@link WriteBehindProcessOperator}).
  *
- * <p>A {@link PageHinkley} test watches the served log loss, outcome by outcome in the order labels
- * come: when it rises beyond what the test tolerates, a {@link DriftAlarm} goes to the {@link
- * #DRIFT} side output and the test starts again.
+ * <p>A {@link PageHinkley} test watches the served log loss against the base rate's (each outcome's
+ * log loss minus that of the last outcomes' positive rate on the same label), outcome by outcome in
+ * the order labels come: when it rises beyond what the test tolerates, a {@link DriftAlarm} goes to
+ * the {@link #DRIFT} side output and the test starts again.
  */
 public final class ServedQualityFunction
         extends KeyedProcessFunction<String, ServedOutcome, ServedQuality>
@@ -56,7 +57,7 @@ public final class ServedQualityFunction
     public static final OutputTag<DriftAlarm> DRIFT =
             new OutputTag<>("drift", TypeInformation.of(DriftAlarm.class));
 
-    static final String DETECTOR = "page-hinkley-served-log-loss";
+    static final String DETECTOR = "page-hinkley-log-loss-over-base-rate";
 
     /** One version's sums. A Flink POJO. */
     public static class VersionCounts {
@@ -74,6 +75,9 @@ public final class ServedQualityFunction
         public QualityCounts[] recent = new QualityCounts[0];
         public long recentSeen;
         public PageHinkley drift = new PageHinkley();
+
+        /** The drift test's input. */
+        public ExcessLogLoss excess = new ExcessLogLoss();
     }
 
     private final long retireAfterMillis;
@@ -200,8 +204,12 @@ public final class ServedQualityFunction
             // State of a version without the detector.
             s.drift = new PageHinkley();
         }
+        if (s.excess == null) {
+            s.excess = new ExcessLogLoss();
+        }
         PageHinkley test = s.drift;
-        if (test.add(ServedQuality.logLoss(outcome.probability(), outcome.label()), drift)) {
+        double excess = s.excess.next(outcome.probability(), outcome.label(), drift.window());
+        if (test.add(excess, drift)) {
             long newest = 0;
             for (VersionCounts v : s.versions) {
                 newest = Math.max(newest, v.version);

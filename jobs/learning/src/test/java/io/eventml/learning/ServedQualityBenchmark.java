@@ -164,13 +164,14 @@ class ServedQualityBenchmark {
         for (DriftAlarm a : alarms) {
             System.out.printf(
                     Locale.ROOT,
-                    "  alarm at label time %+.1f min from the %s: served log loss %.4f on the last %d"
-                            + " outcomes against a mean of %.4f, after %d outcomes, version %d%n",
+                    "  alarm at label time %+.1f min from the %s: log loss over the base rate's %+.4f"
+                            + " on the last %d outcomes against a mean of %+.4f, after %d outcomes,"
+                            + " version %d%n",
                     (a.labelTime() - (shiftAfter == null ? start : shiftTime)) / 60_000.0,
                     shiftAfter == null ? "first view" : "shift",
-                    a.recentLogLoss(),
+                    a.recent(),
                     a.recentOutcomes(),
-                    a.baselineLogLoss(),
+                    a.baseline(),
                     a.outcomes(),
                     a.servingVersion());
         }
@@ -188,14 +189,11 @@ class ServedQualityBenchmark {
      */
     private static void printDriftGrid(
             List<Prediction> predictions, Map<String, TrainingExample> byView, long shiftTime) {
-        List<double[]> outcomes = new ArrayList<>(); // label time, log loss
+        List<double[]> outcomes = new ArrayList<>(); // label time, probability, label
         for (Prediction p : predictions) {
             TrainingExample e = byView.get(p.eventId());
             if (e != null) {
-                outcomes.add(
-                        new double[] {
-                            e.labelTime(), ServedQuality.logLoss(p.probability(), e.label())
-                        });
+                outcomes.add(new double[] {e.labelTime(), p.probability(), e.label() ? 1 : 0});
             }
         }
         outcomes.sort((a, b) -> Double.compare(a[0], b[0]));
@@ -207,13 +205,14 @@ class ServedQualityBenchmark {
                 PageHinkley.Settings settings =
                         new PageHinkley.Settings(delta, threshold, PageHinkley.DEFAULT_WINDOW);
                 PageHinkley test = new PageHinkley();
+                ExcessLogLoss input = new ExcessLogLoss();
                 int before = 0;
                 String after = "none";
                 long afterShift = 0;
                 for (double[] o : outcomes) {
                     boolean shifted = o[0] >= shiftTime;
                     afterShift += shifted ? 1 : 0;
-                    if (test.add(o[1], settings)) {
+                    if (test.add(input.next(o[1], o[2] == 1, settings.window()), settings)) {
                         test.reset();
                         if (!shifted) {
                             before++;

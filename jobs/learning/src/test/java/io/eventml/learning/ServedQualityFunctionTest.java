@@ -1,5 +1,6 @@
 package io.eventml.learning;
 
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.state.WriteBehindProcessOperator;
 
@@ -157,5 +158,46 @@ class ServedQualityFunctionTest {
                 new StreamRecord<>(
                         new ServedOutcome("v" + version + "-" + minute, version, 0.1, false, time),
                         time));
+    }
+
+    /**
+     * A calibrated model's outcomes, then, from outcome 20,000, outcomes of a world that shifted
+     * under it (the truth half the prediction, an eighth in 15% of the views): one drift alarm,
+     * after the shift, naming the model, the newest version and the outcome that made it fire.
+     */
+    @Test
+    void aRiseOfTheServedLossRaisesOneDriftAlarm() throws Exception {
+        SplittableRandom r = new SplittableRandom(21);
+        List<DriftAlarm> alarms = new ArrayList<>();
+        int shiftAt = 20_000;
+        try (var h = harness(null)) {
+            for (int i = 0; i < 40_000; i++) {
+                double p = 0.02 + 0.7 * Math.pow(r.nextDouble(), 2.5);
+                boolean inStore = r.nextDouble() < 0.15;
+                double truth = i < shiftAt ? p : inStore ? p / 8 : p / 2;
+                long time = T + i * 100L;
+                h.processElement(
+                        new ServedOutcome("v" + i, 1 + i / 10_000, p, r.nextDouble() < truth, time),
+                        time);
+                var out = h.getSideOutput(ServedQualityFunction.DRIFT);
+                if (out != null) {
+                    StreamRecord<DriftAlarm> a;
+                    while ((a = out.poll()) != null) {
+                        alarms.add(a.getValue());
+                        assertThat(i).as("fired at").isBetween(shiftAt, shiftAt + 15_000);
+                    }
+                }
+            }
+        }
+        assertThat(alarms).hasSize(1);
+        DriftAlarm a = alarms.get(0);
+        assertThat(a.modelName()).isEqualTo("purchase-30m");
+        assertThat(a.detector()).isEqualTo("page-hinkley-log-loss-over-base-rate");
+        assertThat(a.servingVersion()).isEqualTo(3);
+        assertThat(a.statistic()).isGreaterThan(a.threshold());
+        assertThat(a.threshold()).isEqualTo(PageHinkley.DEFAULT_THRESHOLD);
+        assertThat(a.recent()).isGreaterThan(a.baseline());
+        assertThat(a.labelTime()).isGreaterThanOrEqualTo(T + shiftAt * 100L);
+        assertThat(a.outcomes()).isGreaterThan(shiftAt);
     }
 }
