@@ -183,23 +183,28 @@ class ServedQualityBenchmark {
     }
 
     /**
-     * The Page-Hinkley test replayed over the served outcomes in label-time order (as the job sees
-     * them, nearly) for a grid of settings: alarms before the shift (false ones) and the first
-     * after it, in minutes of label time and outcomes.
+     * The Page-Hinkley test replayed over the served outcomes in the order the job sees them (the
+     * label join releases each view's example a horizon after it, whatever its label) for a grid of
+     * settings: alarms before the shift (false ones) and the first after it, in minutes of event
+     * time (view time plus the horizon) and outcomes.
      */
     private static void printDriftGrid(
             List<Prediction> predictions, Map<String, TrainingExample> byView, long shiftTime) {
-        List<double[]> outcomes = new ArrayList<>(); // label time, probability, label
+        long horizon = LabelJoinFunction.DEFAULT_HORIZON.toMillis();
+        List<double[]> outcomes = new ArrayList<>(); // release time, probability, label
         for (Prediction p : predictions) {
             TrainingExample e = byView.get(p.eventId());
             if (e != null) {
-                outcomes.add(new double[] {e.labelTime(), p.probability(), e.label() ? 1 : 0});
+                outcomes.add(
+                        new double[] {
+                            e.features().eventTime() + horizon, p.probability(), e.label() ? 1 : 0
+                        });
             }
         }
         outcomes.sort((a, b) -> Double.compare(a[0], b[0]));
         System.out.println(
                 "drift test replayed: delta, threshold -> alarms before the shift; first alarm"
-                        + " after it (minutes of label time, outcomes)");
+                        + " after it (minutes of view time + horizon, outcomes)");
         for (double delta : new double[] {0.002, 0.005, 0.01, 0.02}) {
             for (double threshold : new double[] {25, 50, 100, 200}) {
                 PageHinkley.Settings settings =
