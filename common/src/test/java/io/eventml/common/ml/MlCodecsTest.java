@@ -121,6 +121,32 @@ class MlCodecsTest {
     }
 
     @Test
+    void aDriftAlarmRoundTripsWithANegativeBaselineAndRefusesAMissingField() {
+        Codec<DriftAlarm> codec = Topics.ML_DRIFT.valueCodec();
+        DriftAlarm alarm =
+                new DriftAlarm(
+                        "purchase-30m",
+                        "page-hinkley-log-loss-over-base-rate",
+                        136,
+                        58_990,
+                        200.4,
+                        200,
+                        -0.106,
+                        -0.071,
+                        1_883,
+                        1_763_992_800_000L,
+                        1_763_992_815_304L);
+        assertThat(roundTrip(codec, alarm)).isEqualTo(alarm);
+        String json = new String(codec.encode(alarm), StandardCharsets.UTF_8);
+        var broken =
+                codec.decode(
+                        json.replace("\"threshold\"", "\"limit\"")
+                                .getBytes(StandardCharsets.UTF_8));
+        assertThat(broken.isValid()).isFalse();
+        assertThat(broken.toString()).contains("threshold");
+    }
+
+    @Test
     void aDecisionCarriesItsCandidateAsOnMlModelsAndItsFigures() {
         Codec<ModelDecision> codec = Topics.ML_MODEL_DECISIONS.valueCodec();
         ModelDecision promoted =
