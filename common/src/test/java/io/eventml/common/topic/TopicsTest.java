@@ -27,7 +27,8 @@ class TopicsTest {
                         "ml.model-decisions",
                         "ml.model-pins",
                         "ml.predictions",
-                        "ml.served-quality");
+                        "ml.served-quality",
+                        "ml.drift");
     }
 
     @Test
