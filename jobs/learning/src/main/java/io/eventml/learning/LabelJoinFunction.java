@@ -286,14 +286,10 @@ public final class LabelJoinFunction
                     view = held;
                 }
             }
-            if (view == null) {
-                throw new IllegalStateException(
-                        "view "
-                                + c.getKey()
-                                + " is pending but not held: the label join's state"
-                                + " is inconsistent");
+            if (view != null) {
+                // One no longer held has had its final label: nothing to learn early.
+                emitEarly(new TrainingExample(view, true, t), ctx);
             }
-            emitEarly(new TrainingExample(view, true, t), ctx);
         }
     }
 
@@ -312,8 +308,10 @@ public final class LabelJoinFunction
     @Override
     public void onTimer(long time, OnTimerContext ctx, Collector<TrainingExample> out)
             throws Exception {
+        // The early state is released in either mode, so that none is left behind when a job
+        // restored with the other --feedback finds some.
+        List<TrainingExample> reached = earlyExamples.release(time);
         if (early) {
-            List<TrainingExample> reached = earlyExamples.release(time);
             reached.sort(
                     Comparator.comparingLong(TrainingExample::labelTime)
                             .thenComparing(e -> e.features().eventId())
@@ -323,10 +321,8 @@ public final class LabelJoinFunction
             }
         }
         List<FeatureVector> due = views.release(time);
-        if (early) {
-            for (FeatureVector v : due) {
-                pending.remove(v.eventId());
-            }
+        for (FeatureVector v : due) {
+            pending.remove(v.eventId());
         }
         boolean wholeHour =
                 Math.floorMod(time, HOUR) == 0

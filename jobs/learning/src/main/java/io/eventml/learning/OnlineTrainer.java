@@ -230,6 +230,11 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
             // State of a version without the gate.
             s.gate = new PromotionGate();
         }
+        if (s.gate.candidate != null && s.gate.candidate.version() <= before.lastVersion()) {
+            // Restored from a savepoint older than decisions made since: that number is taken. The
+            // next candidate is cut afresh, numbered after them.
+            s.gate.candidate = null;
+        }
         if (served != null
                 && served.specVersion() == s.specVersion
                 && served.coefficients().size() == s.ftrl.z.length

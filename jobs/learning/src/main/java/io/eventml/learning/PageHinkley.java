@@ -14,7 +14,7 @@ import java.io.Serializable;
  */
 public class PageHinkley {
     // Chosen by measurement (docs/learning.md, "Drift"): no alarm in 6 unshifted hours of the
-    // served quality benchmark, a shifted world found 39 minutes of label time after its shift.
+    // served quality benchmark, a shifted world found 38 minutes of event time after its shift.
     public static final double DEFAULT_DELTA = 0.005;
     public static final double DEFAULT_THRESHOLD = 200;
     public static final long DEFAULT_WINDOW = 10_000;

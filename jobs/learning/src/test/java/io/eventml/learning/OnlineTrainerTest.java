@@ -301,6 +301,41 @@ class OnlineTrainerTest {
         }
     }
 
+    /**
+     * A savepoint taken while a candidate waited for its first final example, restored after later
+     * versions were decided elsewhere: that candidate's number is taken, so it is dropped and the
+     * next one is numbered after them (and replacing it does not fail).
+     */
+    @Test
+    void aCandidateWhoseNumberWasDecidedSinceTheSavepointIsDroppedAfterARestore() throws Exception {
+        List<TrainingExample> finals = examples(3_000, 1);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(ModelRegistry.none(), Feedback.IMMEDIATE)) {
+            h.open();
+            for (TrainingExample e : finals.subList(0, 1_000)) {
+                TrainingExample negative = new TrainingExample(e.features(), false, 0);
+                h.processElement(new StreamRecord<>(TrainerInput.early(negative), 0));
+            }
+            // v1 cut, not yet scored.
+            snapshot = h.snapshot(1L, 1L);
+        }
+        try (var restored =
+                harness(name -> new ModelRegistry.Published(null, 5), Feedback.IMMEDIATE)) {
+            restored.initializeState(snapshot);
+            restored.open();
+            for (TrainingExample e : finals.subList(1_000, 2_500)) {
+                TrainingExample negative = new TrainingExample(e.features(), false, 0);
+                restored.processElement(new StreamRecord<>(TrainerInput.early(negative), 0));
+            }
+            for (TrainingExample e : finals.subList(0, 500)) {
+                restored.processElement(new StreamRecord<>(TrainerInput.labelled(e), 0));
+            }
+            List<ModelDecision> decisions = decisions(restored);
+            assertThat(decisions).extracting(ModelDecision::version).containsExactly(6L);
+            assertThat(decisions.get(0).model().examples()).isEqualTo(2_000);
+        }
+    }
+
     @Test
     void aCandidateThatTheWorldHasLeftBehindIsRejectedAndNeverServed() throws Exception {
         // The world turns at example 1,000, just as v1 is cut: v1 predicts the opposite of what
