@@ -114,11 +114,6 @@ public final class LabelJoinFunction
     private transient Counter fakeNegatives;
     private transient Counter earlyPositiveCount;
 
-    /** Final labels only ({@link Feedback#HORIZON}). */
-    public LabelJoinFunction(Duration horizon, Duration allowedLateness) {
-        this(horizon, allowedLateness, Feedback.HORIZON);
-    }
-
     public LabelJoinFunction(Duration horizon, Duration allowedLateness, Feedback feedback) {
         if (horizon.isNegative() || horizon.isZero()) {
             throw new IllegalArgumentException(

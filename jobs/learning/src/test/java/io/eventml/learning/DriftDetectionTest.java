@@ -1,7 +1,6 @@
 package io.eventml.learning;
 
 import io.eventml.common.config.KafkaOptions;
-import io.eventml.common.config.SourceOptions;
 import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
@@ -49,25 +48,8 @@ class DriftDetectionTest {
         GeneratedWorld world = GeneratedWorld.generate(KAFKA, LENGTH, SHIFT_AFTER);
         KafkaOptions kafka = world.kafka();
         LearningConfig config =
-                new LearningConfig(
-                        kafka,
-                        new SourceOptions(
-                                "learning" + kafka.topicSuffix(),
-                                "earliest",
-                                true,
-                                2,
-                                null,
-                                Duration.ofSeconds(10),
-                                Duration.ZERO),
-                        LearningConfig.DEFAULT_MODEL_NAME,
-                        LabelJoinFunction.DEFAULT_HORIZON,
-                        LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
-                        FtrlProximal.defaults(),
-                        1_000,
-                        Duration.ofSeconds(30),
-                        PromotionGate.Settings.defaults(),
-                        LearningConfig.DEFAULT_FEEDBACK,
-                        PageHinkley.Settings.defaults());
+                GeneratedWorld.learning(
+                        kafka, PromotionGate.Settings.defaults(), LearningConfig.DEFAULT_FEEDBACK);
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         LearningJob.of(config).build(env);
         env.execute("learning, a shifted world");

@@ -129,6 +129,34 @@ record GeneratedWorld(
                 broker.drain(kafka.topic(Topics.FEATURES_USER)));
     }
 
+    /**
+     * The learning job's production settings on the world's topics (parallelism 2, the default
+     * bound, inputs never idle, a candidate every 1,000 examples or 30 s, the default drift test),
+     * bounded, with the given gate and feedback.
+     */
+    static LearningConfig learning(
+            KafkaOptions kafka, PromotionGate.Settings gate, Feedback feedback) {
+        return new LearningConfig(
+                kafka,
+                new SourceOptions(
+                        "learning" + kafka.topicSuffix(),
+                        "earliest",
+                        true,
+                        2,
+                        null,
+                        Duration.ofSeconds(10),
+                        Duration.ZERO),
+                LearningConfig.DEFAULT_MODEL_NAME,
+                LabelJoinFunction.DEFAULT_HORIZON,
+                LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
+                FtrlProximal.defaults(),
+                1_000,
+                Duration.ofSeconds(30),
+                gate,
+                feedback,
+                PageHinkley.Settings.defaults());
+    }
+
     /** Exactly-once options of the topics with {@code suffix} on {@code broker}. */
     static KafkaOptions options(KafkaBrokerExtension broker, String suffix) {
         return new KafkaOptions(

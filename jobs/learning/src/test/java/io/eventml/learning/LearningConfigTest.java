@@ -30,6 +30,7 @@ class LearningConfigTest {
         assertThat(c.publishInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(1000, 0.01));
         assertThat(c.feedback()).isEqualTo(LearningConfig.DEFAULT_FEEDBACK);
+        assertThat(c.drift()).isEqualTo(new PageHinkley.Settings(0.005, 200, 10_000));
         assertThat(c.kafka().transactionalIdPrefix()).isEqualTo("eventml-learning");
         assertThat(c.source().groupId()).isEqualTo("eventml-learning");
         assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
@@ -50,7 +51,10 @@ class LearningConfigTest {
                         "--publish-interval", "0s",
                         "--gate-examples", "300",
                         "--gate-tolerance", "0",
-                        "--feedback", "HORIZON");
+                        "--feedback", "HORIZON",
+                        "--drift-delta", "0.01",
+                        "--drift-threshold", "100",
+                        "--drift-window", "5000");
         assertThat(c.modelName()).isEqualTo("ctr");
         assertThat(c.horizon()).isEqualTo(Duration.ofHours(1));
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(7));
@@ -59,6 +63,7 @@ class LearningConfigTest {
         assertThat(c.publishInterval()).isZero();
         assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(300, 0));
         assertThat(c.feedback()).isEqualTo(Feedback.HORIZON);
+        assertThat(c.drift()).isEqualTo(new PageHinkley.Settings(0.01, 100, 5_000));
         assertThat(parse("--feedback", "immediate").feedback()).isEqualTo(Feedback.IMMEDIATE);
     }
 

@@ -431,7 +431,11 @@ class OnlineTrainerTest {
                         ModelDecision.class,
                         TrainingExample.class,
                         TrainerInput.class,
-                        LabelJoinFunction.PendingView.class)) {
+                        LabelJoinFunction.PendingView.class,
+                        ServedQualityFunction.ServedState.class,
+                        PageHinkley.class,
+                        ExcessLogLoss.class,
+                        io.eventml.common.ml.DriftAlarm.class)) {
             org.apache.flink.api.common.typeinfo.TypeInformation<?> info =
                     org.apache.flink.api.common.typeinfo.TypeInformation.of(type);
             assertThat(info)

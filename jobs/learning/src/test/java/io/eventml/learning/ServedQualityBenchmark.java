@@ -1,7 +1,6 @@
 package io.eventml.learning;
 
 import io.eventml.common.config.KafkaOptions;
-import io.eventml.common.config.SourceOptions;
 import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.Prediction;
@@ -249,22 +248,8 @@ class ServedQualityBenchmark {
      * with {@code -Deventml.quality.feedback=horizon|immediate}.
      */
     private static LearningConfig config(KafkaOptions kafka) {
-        return new LearningConfig(
+        return GeneratedWorld.learning(
                 kafka,
-                new SourceOptions(
-                        "learning" + kafka.topicSuffix(),
-                        "earliest",
-                        true,
-                        2,
-                        null,
-                        Duration.ofSeconds(10),
-                        Duration.ZERO),
-                LearningConfig.DEFAULT_MODEL_NAME,
-                LabelJoinFunction.DEFAULT_HORIZON,
-                LabelJoinFunction.DEFAULT_ALLOWED_LATENESS,
-                FtrlProximal.defaults(),
-                1_000,
-                Duration.ofSeconds(30),
                 new PromotionGate.Settings(
                         Long.getLong(
                                 "eventml.quality.gate-examples", PromotionGate.DEFAULT_EXAMPLES),
@@ -275,8 +260,7 @@ class ServedQualityBenchmark {
                 Feedback.ofArgument(
                         System.getProperty(
                                 "eventml.quality.feedback",
-                                LearningConfig.DEFAULT_FEEDBACK.argument())),
-                PageHinkley.Settings.defaults());
+                                LearningConfig.DEFAULT_FEEDBACK.argument())));
     }
 
     /**
