@@ -181,8 +181,8 @@ job_settings() {
 
 submit_jobs() {
   mkdir -p "$STATE/deployed"
-  # The generator's simulated clock starts once, at the first 'up': a generator resumed from a savepoint goes on
-  # from its tick, and with the same start time its events stay on the timeline they were on.
+  # The generator's simulated clock starts once, at the first 'up'. A generator resumed from a savepoint keeps
+  # its start in its state; the flag matters for a savepoint of 0.1.0, whose source state did not hold it.
   [ -f "$STATE/generator-start-time" ] || date -u +%Y-%m-%dT%H:%M:%SZ > "$STATE/generator-start-time"
   for job in "${JOBS[@]}"; do
     job_settings "$job"

@@ -111,6 +111,22 @@ public record GeneratorConfig(
                 after.toMillis() / TICK.toMillis());
     }
 
+    /** The same world and stream, its tick 0 at {@code start}. */
+    public GeneratorConfig withStartTime(Instant start) {
+        return new GeneratorConfig(
+                seed,
+                users,
+                items,
+                stores,
+                categories,
+                eventsPerSecond,
+                throttled,
+                start,
+                ticks,
+                noise,
+                shiftTick);
+    }
+
     /** Whether the world is shifted in {@code tick}. */
     public boolean shifted(long tick) {
         return tick >= shiftTick;

@@ -4,18 +4,24 @@ import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.event.EventSource;
 import io.eventml.common.testkit.FlinkTestCluster;
 import io.eventml.common.testkit.KafkaBrokerExtension;
+import io.eventml.common.testkit.SavepointFixtures;
 import io.eventml.common.topic.Topics;
 
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -89,46 +95,104 @@ class GeneratorJobTest {
     @Test
     void runsUnboundedInParallelWithBothShardsFromTheFirstTick() throws Exception {
         String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
-        Instant start = Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS);
-        GeneratorConfig config =
-                new GeneratorConfig(
-                        12,
-                        5_000,
-                        500,
-                        4,
-                        12,
-                        1_000,
-                        true,
-                        start,
-                        Long.MAX_VALUE,
-                        GeneratorConfig.Noise.NONE);
+        GeneratorConfig config = unboundedHourAgo(12);
         KafkaOptions kafka = kafka("gen-unbounded", suffix);
         JobClient job = parallelGenerator(config, kafka).executeAsync("generator, unbounded");
         // Ten ticks a second per shard: a few seconds of simulated time, committed at checkpoints.
         Thread.sleep(8_000);
         job.cancel().get(1, TimeUnit.MINUTES);
 
-        // Each clickstream record belongs to the shard of its session ("s-<tick>-<k>": shard
-        // (tick + k) % 2). Each shard committed a prefix of its ticks: exactly its simulator's
-        // clickstream records up to the newest tick it delivered, all within the first minute.
-        Map<Integer, List<String>> got = new HashMap<>();
-        Map<Integer, Long> newestTick = new HashMap<>();
+        assertShardsAreTheSimulators(config, kafka, newestTicks(config, kafka));
+    }
+
+    /**
+     * A generator restored from a savepoint continues its own simulated timeline although it is
+     * given another {@code --start-time} (a day later): together, the two runs wrote each shard's
+     * records of one uninterrupted simulator, every tick once. A restore at another parallelism is
+     * refused with a message that names the one to use.
+     */
+    @Test
+    void aRestoredGeneratorKeepsItsStartTimeAndItsParallelism() throws Exception {
+        String suffix = KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix());
+        GeneratorConfig config = unboundedHourAgo(13);
+        KafkaOptions kafka = kafka("gen-restore", suffix);
+        JobClient first = parallelGenerator(config, kafka).executeAsync("generator, first run");
+        Thread.sleep(5_000);
+        String savepoint =
+                first.stopWithSavepoint(
+                                false,
+                                Files.createTempDirectory("generator-savepoint").toUri().toString(),
+                                SavepointFormatType.CANONICAL)
+                        .get(1, TimeUnit.MINUTES);
+        long ticksBeforeTheRestore =
+                newestTicks(config, kafka).values().stream().min(Long::compare).orElseThrow();
+
+        GeneratorConfig dayLater =
+                config.withStartTime(config.startTime().plus(1, ChronoUnit.DAYS));
+        Configuration restoring = FlinkTestCluster.configuration();
+        restoring.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        StreamExecutionEnvironment env =
+                StreamExecutionEnvironment.getExecutionEnvironment(restoring);
+        env.setParallelism(2);
+        new GeneratorJob(dayLater, GeneratorJob.kafkaSink(kafka)).build(env);
+        JobClient second = env.executeAsync("generator, restored");
+        Thread.sleep(5_000);
+        second.cancel().get(1, TimeUnit.MINUTES);
+
+        Map<Integer, Long> newest = newestTicks(config, kafka);
+        assertThat(newest.values())
+                .as("both shards went on after the restore")
+                .allMatch(tick -> tick > ticksBeforeTheRestore);
+        assertShardsAreTheSimulators(config, kafka, newest);
+
+        // The same savepoint at parallelism 1: refused, naming the parallelism to restore at.
+        StreamExecutionEnvironment single =
+                StreamExecutionEnvironment.getExecutionEnvironment(restoring);
+        single.setParallelism(1);
+        new GeneratorJob(dayLater, GeneratorJob.kafkaSink(kafka)).build(single);
+        JobClient refused = single.executeAsync("generator, restored at another parallelism");
+        try {
+            assertThat(awaitFirstException(refused)).contains("restore it at parallelism 2");
+        } finally {
+            SavepointFixtures.cancelIfRunning(refused);
+        }
+    }
+
+    /**
+     * The newest tick of each shard's committed clickstream records: a record belongs to the shard
+     * of its session ("s-<tick>-<k>": shard (tick + k) % 2). Every record is within the first
+     * minute of simulated time from the start of {@code config}.
+     */
+    private static Map<Integer, Long> newestTicks(GeneratorConfig config, KafkaOptions kafka) {
+        Map<Integer, Long> newest = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r :
                 KAFKA.drain(kafka.topic(Topics.raw(EventSource.CLICKSTREAM)))) {
+            long start = config.startTime().toEpochMilli();
             assertThat(r.timestamp())
                     .as("every record within the first minute of simulated time")
-                    .isBetween(start.toEpochMilli(), start.toEpochMilli() + 60_000);
-            String[] session = sessionId(r.value()).split("-");
-            int shard = (int) ((Long.parseLong(session[1]) + Long.parseLong(session[2])) % 2);
-            got.computeIfAbsent(shard, k -> new ArrayList<>())
+                    .isBetween(start, start + 60_000);
+            newest.merge(shardOf(r.value()), config.tickOf(r.timestamp()), Math::max);
+        }
+        return newest;
+    }
+
+    /**
+     * Each of the two shards committed a prefix of its ticks: exactly its simulator's clickstream
+     * records up to {@code newest} tick of the shard, each once.
+     */
+    private static void assertShardsAreTheSimulators(
+            GeneratorConfig config, KafkaOptions kafka, Map<Integer, Long> newest) {
+        Map<Integer, List<String>> got = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.drain(kafka.topic(Topics.raw(EventSource.CLICKSTREAM)))) {
+            got.computeIfAbsent(shardOf(r.value()), k -> new ArrayList<>())
                     .add(line(r.key(), r.timestamp(), r.value()));
-            newestTick.merge(shard, config.tickOf(r.timestamp()), Math::max);
         }
         assertThat(got).as("both shards wrote").containsOnlyKeys(0, 1);
         for (int shard = 0; shard < 2; shard++) {
             List<String> want =
                     new Simulator(config, shard, 2)
-                            .records(0, newestTick.get(shard) + 1).stream()
+                            .records(0, newest.get(shard) + 1).stream()
                                     .filter(r -> r.source() == EventSource.CLICKSTREAM)
                                     .map(
                                             r ->
@@ -144,6 +208,41 @@ class GeneratorJobTest {
             shardGot.sort(null);
             assertThat(shardGot).as("clickstream of shard %d", shard).isEqualTo(want);
         }
+    }
+
+    private static int shardOf(byte[] clickstreamJson) {
+        String[] session = sessionId(clickstreamJson).split("-");
+        return (int) ((Long.parseLong(session[1]) + Long.parseLong(session[2])) % 2);
+    }
+
+    /** The first exception {@code job} reports, waiting up to a minute for one. */
+    private static String awaitFirstException(JobClient job) throws Exception {
+        String path = "/jobs/" + job.getJobID() + "/exceptions";
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (System.nanoTime() < deadline) {
+            JsonNode entries =
+                    FlinkTestCluster.restJson(FLINK, path).path("exceptionHistory").path("entries");
+            if (entries.size() > 0) {
+                return entries.get(0).path("stacktrace").asText();
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("job " + job.getJobID() + " reported no exception in a minute");
+    }
+
+    /** An unbounded world without noise, throttled, that started an hour ago. */
+    private static GeneratorConfig unboundedHourAgo(long seed) {
+        return new GeneratorConfig(
+                seed,
+                5_000,
+                500,
+                4,
+                12,
+                1_000,
+                true,
+                Instant.now().minus(1, ChronoUnit.HOURS).truncatedTo(ChronoUnit.SECONDS),
+                Long.MAX_VALUE,
+                GeneratorConfig.Noise.NONE);
     }
 
     private static KafkaOptions kafka(String prefix, String suffix) {
