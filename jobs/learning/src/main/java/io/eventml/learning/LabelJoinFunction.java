@@ -81,9 +81,11 @@ public final class LabelJoinFunction
     static final long HOUR = 3_600_000L;
 
     /**
-     * How long a user without purchases remembers up to when purchases were dropped: a view older
-     * than that arriving after a restore is refused rather than labelled negative for want of a
-     * purchase. Views a day late are beyond what the suite's restores produce.
+     * How long beyond the longest wait of a view (the horizon plus the allowed lateness) a user
+     * without purchases remembers up to when purchases were dropped: a view older than that
+     * arriving after a restore is refused rather than labelled negative for want of a purchase.
+     * Views a day late are beyond what the suite's restores produce. Counted from the longest wait,
+     * no view still held is older than the forgotten time, whatever the horizon.
      */
     static final long FORGET_PRUNED_AFTER = 24 * HOUR;
 
@@ -93,6 +95,7 @@ public final class LabelJoinFunction
     private final long horizonMillis;
     private final long allowedLatenessMillis;
     private final boolean early;
+    private final long forgetPrunedAfterMillis;
 
     private transient SlotStates slots;
     private transient TimeBuffer<FeatureVector> views;
@@ -126,6 +129,7 @@ public final class LabelJoinFunction
         this.horizonMillis = horizon.toMillis();
         this.allowedLatenessMillis = allowedLateness.toMillis();
         this.early = feedback == Feedback.IMMEDIATE;
+        this.forgetPrunedAfterMillis = FORGET_PRUNED_AFTER + horizonMillis + allowedLatenessMillis;
     }
 
     /** A kept purchase: when, and which item. */
@@ -342,7 +346,7 @@ public final class LabelJoinFunction
                         ctx.timerService());
         if (wholeHour && !kept) {
             Long prunedNow = prunedBefore.value();
-            if (prunedNow != null && time >= prunedNow + FORGET_PRUNED_AFTER) {
+            if (prunedNow != null && time >= prunedNow + forgetPrunedAfterMillis) {
                 prunedBefore.clear();
             }
         }
@@ -424,7 +428,7 @@ public final class LabelJoinFunction
         purchases.update(keep);
         long now = pruned == null ? keepFrom : Math.max(pruned, keepFrom);
         prunedBefore.update(now);
-        timers.registerEventTimeTimer(wholeHourAfter(now + FORGET_PRUNED_AFTER));
+        timers.registerEventTimeTimer(wholeHourAfter(now + forgetPrunedAfterMillis));
         return !keep.isEmpty();
     }
 }

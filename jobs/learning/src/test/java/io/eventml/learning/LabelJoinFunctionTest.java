@@ -49,10 +49,21 @@ class LabelJoinFunctionTest {
                     String, FeatureVector, CanonicalEvent, TrainingExample>
             harness(OperatorSubtaskState snapshot, boolean onRocksDb, Feedback feedback)
                     throws Exception {
+        return harness(snapshot, onRocksDb, feedback, HORIZON);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, FeatureVector, CanonicalEvent, TrainingExample>
+            harness(
+                    OperatorSubtaskState snapshot,
+                    boolean onRocksDb,
+                    Feedback feedback,
+                    Duration horizon)
+                    throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         SlottedOperators.coProcess(
-                                new LabelJoinFunction(HORIZON, LATENESS, feedback)),
+                                new LabelJoinFunction(horizon, LATENESS, feedback)),
                         FeatureVector::userId,
                         CanonicalEvent::userId,
                         Types.STRING);
@@ -207,17 +218,40 @@ class LabelJoinFunctionTest {
     }
 
     /**
+     * With a horizon longer than a day, when purchases were dropped is still remembered as long as
+     * a view can wait: after a restore (the watermark starts again from nothing) a view older than
+     * the dropped purchase that would have made it positive is refused, not labelled negative.
+     */
+    @Test
+    void withAHorizonOfMoreThanADayAViewBeforeTheDroppedPurchasesIsStillRefused() throws Exception {
+        Duration horizon = Duration.ofHours(30);
+        OperatorSubtaskState snapshot;
+        try (var h = harness(null, false, Feedback.IMMEDIATE, horizon)) {
+            feed(h, view("v1", "sku-1", T), purchase("p1", "sku-1", T + MINUTE));
+            h.processBothWatermarks(new Watermark(T + 31 * 60 * MINUTE));
+            assertThat(labels(h)).containsExactly("v1=1@1");
+            // The purchase is dropped at the hour after its horizon and lateness; hours later the
+            // time it was dropped before is still remembered.
+            h.processBothWatermarks(new Watermark(T + 34 * 60 * MINUTE));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(snapshot, false, Feedback.IMMEDIATE, horizon)) {
+            feed(h, view("v0", "sku-1", T - MINUTE));
+            h.processBothWatermarks(new Watermark(T + 35 * 60 * MINUTE));
+            assertThat(labels(h)).as("no label for a view whose purchase was dropped").isEmpty();
+            assertThat(lateIds(h)).containsExactly("v0");
+        }
+    }
+
+    /**
      * Views and purchases of three users in random order (purchases within the bound, views also
      * far behind the watermark), periodic watermarks, and a snapshot and restore on RocksDB in the
      * middle after which the watermark takes a while to come back: every example's label is the
      * re-scan's, views beyond the allowed lateness go to the side output, and after the restore a
-     * view older than the dropped purchases is refused rather than labelled negative.
-     */
-    /**
-     * Against a re-scan of every record, in a random arrival order with late views and purchases,
-     * across a restore. With immediate feedback also the early examples: one fake negative for
-     * every view labelled, one early positive for every view labelled positive (its label time a
-     * purchase that makes it so), none before the watermark reached its label time.
+     * view older than the dropped purchases is refused rather than labelled negative. With
+     * immediate feedback also the early examples: one fake negative for every view labelled, one
+     * early positive for every view labelled positive (its label time a purchase that makes it so),
+     * none before the watermark reached its label time.
      */
     @ParameterizedTest
     @EnumSource(Feedback.class)
