@@ -146,7 +146,8 @@ public final class LearningJob {
                 Outputs.kafka(config.kafka()));
     }
 
-    public void build(StreamExecutionEnvironment env) {
+    /** Adds the job to {@code env}; returns its streams, each already written to its sink. */
+    public Streams build(StreamExecutionEnvironment env) {
         JobSetup.configure(env, config.source());
         DataStream<TopicInput<FeatureVector>> vectorInput =
                 env.fromSource(features, featureWatermarks(config), "Kafka: features.user")
@@ -224,6 +225,7 @@ public final class LearningJob {
                 .sinkTo(outputs.deadLetters())
                 .uid(DLQ_SINK_UID)
                 .name("Kafka: events.dlq");
+        return out;
     }
 
     /**

@@ -173,14 +173,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
             }
         }
         if (s.ftrl.examples - s.examplesAtPublish >= publishEvery) {
-            if (!s.gate.evaluating()) {
-                cut(ctx.getCurrentKey(), s, now);
-            } else if (s.gate.evaluated == 0) {
-                // No final example since the cut (a fresh model's first horizon with immediate
-                // feedback, or a pause): the gate will judge the freshest weights instead.
-                s.examplesAtPublish = s.ftrl.examples;
-                s.gate.recut(freeze(ctx.getCurrentKey(), s, now));
-            }
+            publish(ctx.getCurrentKey(), s, now);
         }
         if (publishIntervalMillis > 0 && s.nextPublishTimer == Long.MIN_VALUE) {
             s.nextPublishTimer = ctx.timerService().currentProcessingTime() + publishIntervalMillis;
@@ -198,8 +191,8 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         if (s == null) {
             return;
         }
-        if (!s.gate.evaluating() && s.ftrl.examples > s.examplesAtPublish) {
-            cut(ctx.getCurrentKey(), s, time);
+        if (s.ftrl.examples > s.examplesAtPublish) {
+            publish(ctx.getCurrentKey(), s, time);
         }
         s.nextPublishTimer = time + publishIntervalMillis;
         ctx.timerService().registerProcessingTimeTimer(s.nextPublishTimer);
@@ -252,6 +245,21 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
     @Override
     public void writeBehind(Consumer<String> selectKey) throws IOException {
         state.writeBehind(selectKey);
+    }
+
+    /**
+     * Hands the gate the model's weights now: as the next candidate when none is being judged, or
+     * in place of a candidate judged on no example yet (no final example since its cut: a fresh
+     * model's first horizon with immediate feedback, or a pause), which would otherwise be judged,
+     * and served, stale.
+     */
+    private void publish(String model, TrainerState s, long now) {
+        if (!s.gate.evaluating()) {
+            cut(model, s, now);
+        } else if (s.gate.evaluated == 0) {
+            s.examplesAtPublish = s.ftrl.examples;
+            s.gate.recut(freeze(model, s, now));
+        }
     }
 
     /** Freezes the model as the next candidate version and hands it to the gate. */

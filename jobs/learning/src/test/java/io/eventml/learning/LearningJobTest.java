@@ -340,18 +340,7 @@ class LearningJobTest {
                         LearningJob.eventSource(config),
                         1,
                         failure);
-        // What the trainer learns from, written out for this test only.
-        String earlyTopic = KAFKA.createTopic("early-examples" + kafka.topicSuffix(), 2);
-        out.early()
-                .sinkTo(
-                        kafka.sink(
-                                "early",
-                                new TopicSerializer<>(
-                                        earlyTopic,
-                                        Topics.ML_TRAINING_EXAMPLES.valueCodec(),
-                                        e -> e.features().userId(),
-                                        TrainingExample::labelTime)))
-                .uid("early-examples-sink");
+        String earlyTopic = writeEarlyExamples(out, kafka);
         env.execute("learning with an injected failure");
         assertThat(FailOnceAfterCheckpoint.hasFailed(failure)).as("failure injected").isTrue();
 
@@ -651,7 +640,8 @@ class LearningJobTest {
     /**
      * The feature job pauses for longer than an idleness timeout (30 s) halfway, while every
      * purchase is already on events.canonical: the label join must not run ahead on the purchases
-     * alone. Every view is still labelled exactly as the re-scan says.
+     * alone. Every view is still labelled exactly as the re-scan says, and learned early once as a
+     * fake negative and once more as a positive if it is one (the default feedback).
      */
     @Test
     void whileTheFeatureJobIsPausedTheJoinWaitsAndEveryLabelIsStillTheRescans() throws Exception {
@@ -682,13 +672,16 @@ class LearningJobTest {
                         bounded.feedback(),
                         bounded.drift());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        new LearningJob(
-                        config,
-                        LearningJob.featureSource(config),
-                        LearningJob.eventSource(config),
-                        LearningJob.pinSource(config),
-                        LearningJob.Outputs.kafka(kafka))
-                .build(env);
+        String earlyTopic =
+                writeEarlyExamples(
+                        new LearningJob(
+                                        config,
+                                        LearningJob.featureSource(config),
+                                        LearningJob.eventSource(config),
+                                        LearningJob.pinSource(config),
+                                        LearningJob.Outputs.kafka(kafka))
+                                .build(env),
+                        kafka);
         JobClient job = env.executeAsync("learning, the feature job pausing");
         // Every vector so far read.
         FlinkTestCluster.awaitRecordsRead(FLINK, job, "Kafka: features.user", firstHalf.size());
@@ -710,6 +703,8 @@ class LearningJobTest {
                 labelledBeforePause, examples.size());
         assertThat(labelledBeforePause).isPositive().isLessThan(examples.size() / 2 + 1);
         assertLabelledExactlyOnceAsTheRescanSays(examples);
+        assertEarlyExamplesAreTheFinalLabelsOnce(
+                decode(Topics.ML_TRAINING_EXAMPLES, KAFKA.drain(earlyTopic)), examples);
         assertThat(decode(Topics.EVENTS_DLQ, kafka)).isEmpty();
     }
 
@@ -830,6 +825,25 @@ class LearningJobTest {
             positives += expected ? 1 : 0;
         }
         assertThat(positives).as("positive examples").isGreaterThan(examples.size() / 20);
+    }
+
+    /**
+     * What the trainer learns from with immediate feedback, written out for a test only: the topic
+     * it goes to.
+     */
+    private static String writeEarlyExamples(LearningJob.Streams out, KafkaOptions kafka) {
+        String earlyTopic = KAFKA.createTopic("early-examples" + kafka.topicSuffix(), 2);
+        out.early()
+                .sinkTo(
+                        kafka.sink(
+                                "early",
+                                new TopicSerializer<>(
+                                        earlyTopic,
+                                        Topics.ML_TRAINING_EXAMPLES.valueCodec(),
+                                        e -> e.features().userId(),
+                                        TrainingExample::labelTime)))
+                .uid("early-examples-sink");
+        return earlyTopic;
     }
 
     /**

@@ -180,6 +180,38 @@ class OnlineTrainerTest {
     }
 
     /**
+     * Immediate feedback and the publish timer: a candidate cut but judged on no final example yet
+     * is replaced, when the timer fires, by the weights of everything learned since (same version),
+     * so that the gate judges, and may serve, what the model knows then.
+     */
+    @Test
+    void thePublishTimerReplacesACandidateJudgedOnNothingYet() throws Exception {
+        List<TrainingExample> all = examples(1_600, 1);
+        try (var h = harness(ModelRegistry.none(), Feedback.IMMEDIATE)) {
+            h.open();
+            h.setProcessingTime(0);
+            // v1 is cut at 1,000 examples learned; 100 more follow, and no final example.
+            for (TrainingExample e : all.subList(0, 1_100)) {
+                h.processElement(new StreamRecord<>(TrainerInput.early(e), e.labelTime()));
+            }
+            h.setProcessingTime(60_000);
+            for (TrainingExample e : all.subList(1_100, 1_600)) {
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
+            }
+            FtrlProximal.State plain = new FtrlProximal.State(TRUE_WEIGHTS.length);
+            for (TrainingExample e : all.subList(0, 1_100)) {
+                FTRL.learnFakeNegativeWeighted(plain, e.features().values().values, e.label());
+            }
+            List<ModelDecision> decisions = decisions(h);
+            assertThat(decisions).hasSize(1);
+            assertThat(decisions.get(0).version()).isEqualTo(1);
+            assertThat(decisions.get(0).model().examples()).isEqualTo(1_100);
+            assertThat(decisions.get(0).model().coefficients().values)
+                    .containsExactly(FTRL.weights(plain));
+        }
+    }
+
+    /**
      * Immediate feedback: the trainer learns the early examples (a fake negative per view, a
      * positive a little later for each converted one) with fake-negative weights and only scores
      * the final ones, which come a "horizon" of 200 examples after their views. Candidates are cut
