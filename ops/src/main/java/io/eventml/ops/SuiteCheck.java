@@ -212,26 +212,39 @@ public final class SuiteCheck {
                 examples.size()
                         - examples.stream().map(e -> e.features().eventId()).distinct().count();
         List<ModelDecision> decisions = decode(Topics.ML_MODEL_DECISIONS);
-        boolean contiguous = true;
-        for (int i = 0; i < decisions.size(); i++) {
-            contiguous &= decisions.get(i).version() == decisions.get(0).version() + i;
-        }
-        List<Long> promoted =
-                decisions.stream()
-                        .filter(ModelDecision::promoted)
-                        .map(ModelDecision::version)
-                        .collect(Collectors.toList());
-        List<Long> served =
+        Map<String, List<ModelDecision>> decisionsByLine =
+                decisions.stream().collect(Collectors.groupingBy(d -> d.model().lineKey()));
+        Map<String, List<ModelUpdate>> servedByLine =
                 decode(Topics.ML_MODELS).stream()
-                        .map(ModelUpdate::version)
-                        .collect(Collectors.toList());
-        Set<Long> promotedSet = new HashSet<>(promoted);
-        boolean servedArePromoted =
-                promotedSet.containsAll(served)
-                        && served.equals(served.stream().sorted().distinct().toList())
-                        && !served.isEmpty()
-                        && !promoted.isEmpty()
-                        && served.get(served.size() - 1).equals(promoted.get(promoted.size() - 1));
+                        .collect(Collectors.groupingBy(ModelUpdate::lineKey));
+        // Each line of a model (one per feature spec) numbers its own versions.
+        boolean contiguous = true;
+        boolean servedArePromoted = !decisionsByLine.isEmpty();
+        Set<Long> promotedSet = new HashSet<>();
+        for (Map.Entry<String, List<ModelDecision>> line : decisionsByLine.entrySet()) {
+            List<ModelDecision> decided = line.getValue();
+            for (int i = 0; i < decided.size(); i++) {
+                contiguous &= decided.get(i).version() == decided.get(0).version() + i;
+            }
+            List<Long> promoted =
+                    decided.stream()
+                            .filter(ModelDecision::promoted)
+                            .map(ModelDecision::version)
+                            .collect(Collectors.toList());
+            promotedSet.addAll(promoted);
+            List<Long> served =
+                    servedByLine.getOrDefault(line.getKey(), List.of()).stream()
+                            .map(ModelUpdate::version)
+                            .collect(Collectors.toList());
+            servedArePromoted &=
+                    promoted.containsAll(served)
+                            && served.equals(served.stream().sorted().distinct().toList())
+                            && served.isEmpty() == promoted.isEmpty()
+                            && (served.isEmpty()
+                                    || served.get(served.size() - 1)
+                                            .equals(promoted.get(promoted.size() - 1)));
+        }
+        servedArePromoted &= !promotedSet.isEmpty();
         long byUnpromoted =
                 predictions.stream().filter(p -> !promotedSet.contains(p.modelVersion())).count();
         row(
@@ -243,7 +256,7 @@ public final class SuiteCheck {
                         exampleDuplicates,
                         decisions.size(),
                         contiguous ? " decided once each in order" : " with gaps or repeats",
-                        promoted.size(),
+                        promotedSet.size(),
                         servedArePromoted
                                 ? "holds promoted versions only, the newest last"
                                 : "does NOT hold the promoted versions in order",

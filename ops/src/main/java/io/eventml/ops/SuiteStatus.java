@@ -151,7 +151,7 @@ final class SuiteStatus {
                                                 + " newest promoted until 'eventml.sh model"
                                                 + " unpin'%n",
                                         pin.model().version(), Instant.ofEpochMilli(pin.at())));
-        TopicTail.newest(kafka, Topics.ML_MODEL_DECISIONS, model.modelName(), timeout)
+        TopicTail.newest(kafka, Topics.ML_MODEL_DECISIONS, model.lineKey(), timeout)
                 .ifPresent(
                         d ->
                                 System.out.printf(

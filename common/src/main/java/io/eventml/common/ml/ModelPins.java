@@ -32,11 +32,12 @@ public final class ModelPins {
      * @throws IllegalArgumentException when the version was rejected or cannot be found
      */
     public static ModelPin pinOf(KafkaOptions kafka, String model, long version, long now) {
+        String line = ModelLines.key(model, ModelLines.specOf(version));
         Optional<ModelDecision> decision =
                 TopicTail.newest(
                         kafka,
                         Topics.ML_MODEL_DECISIONS,
-                        model,
+                        line,
                         d -> d.version() == version,
                         TIMEOUT);
         if (decision.isPresent() && !decision.get().promoted()) {
@@ -56,7 +57,7 @@ public final class ModelPins {
                                         TopicTail.newest(
                                                 kafka,
                                                 Topics.ML_MODELS,
-                                                model,
+                                                line,
                                                 m -> m.version() == version,
                                                 TIMEOUT))
                         .orElseThrow(

@@ -8,8 +8,9 @@ import org.apache.flink.ml.linalg.DenseVector;
  * intercept: the spec's {@code bias} feature carries it) and how it was doing when it was
  * published.
  *
- * @param modelName the model's name, the key on {@code ml.models}
- * @param version increases by one per publication and survives restarts
+ * @param modelName the model's name
+ * @param version increases by one per publication of the model's line ({@link ModelLines}) and
+ *     survives restarts
  * @param coefficients one weight per feature of {@code specVersion}
  * @param examples examples learned so far
  * @param logLoss progressive log loss over the recent window
@@ -28,6 +29,11 @@ public record ModelUpdate(
         double positiveRate,
         int specVersion,
         long createdAt) {
+
+    /** The key of its line: of its trainer state and on {@code ml.models}. */
+    public String lineKey() {
+        return ModelLines.key(modelName, specVersion);
+    }
 
     /** The model in Flink ML's {@code LogisticRegressionModelData} encoding. */
     public byte[] modelData() {

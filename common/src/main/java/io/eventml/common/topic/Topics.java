@@ -143,7 +143,8 @@ public final class Topics {
                     Codec.utf8(),
                     new ModelUpdateCodec(),
                     "model versions in Flink ML's LogisticRegressionModelData encoding, keyed by"
-                            + " model name (compacted: the newest version per model stays)");
+                            + " model line (the model name, with @spec<N> after spec 1;"
+                            + " compacted: the newest version of each line stays)");
 
     public static final Topic<String, ModelDecision> ML_MODEL_DECISIONS =
             new Topic<>(
@@ -153,7 +154,7 @@ public final class Topics {
                     Codec.utf8(),
                     new ModelDecisionCodec(),
                     "the promotion gate's decision on every candidate model version, with its"
-                            + " figures and coefficients, keyed by model name");
+                            + " figures and coefficients, keyed by model line as ml.models");
 
     public static final Topic<String, ModelPin> ML_MODEL_PINS =
             new Topic<>(

@@ -3,6 +3,7 @@ package io.eventml.learning;
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.config.SourceOptions;
+import io.eventml.common.ml.ModelLines;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -37,6 +38,10 @@ public record LearningConfig(
         Feedback feedback,
         PageHinkley.Settings drift)
         implements Serializable {
+
+    public LearningConfig {
+        ModelLines.checkName(modelName);
+    }
 
     public static final String DEFAULT_MODEL_NAME = "purchase-30m";
 

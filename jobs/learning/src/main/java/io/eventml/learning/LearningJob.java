@@ -10,6 +10,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
@@ -268,7 +269,11 @@ public final class LearningJob {
         }
         SingleOutputStreamOperator<ModelUpdate> models =
                 OnlineTrainer.apply(
-                                learned.keyBy(e -> model),
+                                learned.keyBy(
+                                        e ->
+                                                ModelLines.key(
+                                                        model,
+                                                        e.example().features().specVersion())),
                                 new OnlineTrainer(
                                         config.ftrl(),
                                         config.publishEvery(),
@@ -278,7 +283,7 @@ public final class LearningJob {
                                         registry))
                         .uid(TRAINER_UID)
                         .name("Online trainer (FTRL) and promotion gate")
-                        // One model learns from every example, in one place.
+                        // Each line of the model learns from all its examples, in one place.
                         .setParallelism(1);
         DataStream<ServingUpdate> serving =
                 models.map(ServingUpdate::promoted)
@@ -426,25 +431,25 @@ public final class LearningJob {
                         TrainingExample::labelTime));
     }
 
-    /** {@code ml.models}: keyed by model name (compacted), timestamped at publication. */
+    /** {@code ml.models}: keyed by model line (compacted), timestamped at publication. */
     public static ReportingKafkaSink<ModelUpdate> modelsSink(KafkaOptions kafka) {
         return kafka.sink(
                 "models",
                 new TopicSerializer<>(
                         kafka.topic(Topics.ML_MODELS),
                         Topics.ML_MODELS.valueCodec(),
-                        ModelUpdate::modelName,
+                        ModelUpdate::lineKey,
                         ModelUpdate::createdAt));
     }
 
-    /** {@code ml.model-decisions}: keyed by model name, timestamped when decided. */
+    /** {@code ml.model-decisions}: keyed by model line, timestamped when decided. */
     public static ReportingKafkaSink<ModelDecision> decisionsSink(KafkaOptions kafka) {
         return kafka.sink(
                 "decisions",
                 new TopicSerializer<>(
                         kafka.topic(Topics.ML_MODEL_DECISIONS),
                         Topics.ML_MODEL_DECISIONS.valueCodec(),
-                        ModelDecision::modelName,
+                        d -> d.model().lineKey(),
                         ModelDecision::decidedAt));
     }
 

@@ -2,6 +2,7 @@ package io.eventml.learning;
 
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.topic.TopicTail;
@@ -37,8 +38,11 @@ public interface ModelRegistry extends Serializable {
         }
     }
 
-    /** What has been published of {@code modelName}; called when an operator opens. */
-    Published lookup(String modelName);
+    /**
+     * What has been published of the model line {@code line} ({@link ModelLines#key}): its serving
+     * and newest version, and the model's pin; called once per line and run of an operator.
+     */
+    Published lookup(String line);
 
     /** Nothing was ever published: a job whose outputs start empty (operator tests). */
     static ModelRegistry none() {
@@ -47,8 +51,8 @@ public interface ModelRegistry extends Serializable {
 
     /**
      * The committed tails of {@code ml.models}, {@code ml.model-decisions} and {@code
-     * ml.model-pins}: the last record of the model on each (one writer appends the first two in
-     * version order; pins are appended in the order they were made).
+     * ml.model-pins}: the last record of the line on the first two (one writer appends them in
+     * version order), of the model on the pins (appended in the order they were made).
      */
     static ModelRegistry kafka(KafkaOptions kafka) {
         return name -> {
@@ -59,7 +63,11 @@ public interface ModelRegistry extends Serializable {
                             .map(ModelDecision::version)
                             .orElse(0L);
             ModelPin pin =
-                    TopicTail.newest(kafka, Topics.ML_MODEL_PINS, name, LOOKUP_TIMEOUT)
+                    TopicTail.newest(
+                                    kafka,
+                                    Topics.ML_MODEL_PINS,
+                                    ModelLines.modelOf(name),
+                                    LOOKUP_TIMEOUT)
                             .orElse(null);
             return new Published(
                     serving, Math.max(decided, serving == null ? 0 : serving.version()), pin);

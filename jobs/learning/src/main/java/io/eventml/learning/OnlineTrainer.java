@@ -2,6 +2,7 @@ package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.state.WriteBehindCache;
@@ -27,26 +28,29 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Keyed by model name: learns each training example with FTRL-Proximal, scoring it first
- * (progressive validation), and cuts a candidate version every {@code publishEvery} examples or
- * every {@code publishInterval} of processing time if it learned anything since, as soon as the
- * {@link PromotionGate} is free. The gate evaluates the candidate on the examples that follow and
- * decides: every decision goes to the {@link #DECISIONS} side output, a promoted version to the
- * main output (served and written to {@code ml.models}). Weights, accumulators, metrics, the gate
- * and the version counter are keyed state, so they survive failover and savepoints; versions
- * continue after the newest ever published ({@link ModelRegistry}) even when the state is lost.
- * Examples of another feature-spec version than the model's are counted ({@code specMismatches})
- * and never learned.
+ * Keyed by model line (the model and the feature-spec version of its examples, {@link ModelLines}):
+ * learns each training example with FTRL-Proximal, scoring it first (progressive validation), and
+ * cuts a candidate version every {@code publishEvery} examples or every {@code publishInterval} of
+ * processing time if it learned anything since, as soon as the {@link PromotionGate} is free. The
+ * gate evaluates the candidate on the examples that follow and decides: every decision goes to the
+ * {@link #DECISIONS} side output, a promoted version to the main output (served and written to
+ * {@code ml.models}). Weights, accumulators, metrics, the gate and the version counter are keyed
+ * state, so they survive failover and savepoints; versions continue after the newest ever published
+ * of the line ({@link ModelRegistry}) even when the state is lost, in the line's block of numbers.
+ * Examples of a new spec version start a new line, from nothing, beside the old one; its candidates
+ * are judged against the base rate and the newest promoted version of their own line only. Examples
+ * whose vector size differs from their line's are counted ({@code specMismatches}) and never
+ * learned.
  *
  * <p>With {@link Feedback#IMMEDIATE} the trainer learns the early examples (fake negatives and
  * early positives, with fake-negative weights) and only scores the final ones: they feed the
  * progressive figures and the gate as they do with {@link Feedback#HORIZON}, where the final
  * examples are the ones learned.
  *
- * <p>A job has one model, so every example updates the same ~9 KB state: the trainer keeps it as an
- * object and writes it to the state backend before each snapshot ({@link
- * WriteBehindProcessOperator}), instead of reading and writing it per example. Run it with {@link
- * #apply}, which adds that operator.
+ * <p>A job has one model, one line at a time but for a spec rollout, so every example updates the
+ * same ~9 KB state: the trainer keeps it as an object and writes it to the state backend before
+ * each snapshot ({@link WriteBehindProcessOperator}), instead of reading and writing it per
+ * example. Run it with {@link #apply}, which adds that operator.
  */
 public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInput, ModelUpdate>
         implements WriteBehindProcessOperator.WriteBehind<String> {
@@ -217,7 +221,10 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
     }
 
     private void adopt(TrainerState s, ModelRegistry.Published before) {
-        s.version = Math.max(s.version, before.lastVersion());
+        s.version =
+                Math.max(
+                        s.version,
+                        Math.max(before.lastVersion(), ModelLines.versionsAfter(s.specVersion)));
         ModelUpdate served = before.serving();
         if (s.gate == null) {
             // State of a version without the gate.
@@ -270,10 +277,10 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         s.gate.cut(freeze(model, s, now));
     }
 
-    /** The model's weights now, as version {@code s.version}. */
-    private ModelUpdate freeze(String model, TrainerState s, long now) {
+    /** The weights of the model's line {@code line} now, as version {@code s.version}. */
+    private ModelUpdate freeze(String line, TrainerState s, long now) {
         return new ModelUpdate(
-                model,
+                ModelLines.modelOf(line),
                 s.version,
                 new DenseVector(ftrl.weights(s.ftrl)),
                 s.ftrl.examples,

@@ -2,6 +2,7 @@ package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.LogisticRegressionModels;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
@@ -19,28 +20,35 @@ import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Scores each feature vector with the newest promoted model, using Flink ML's {@link
+ * Scores each feature vector with the newest promoted model of its line (the model's versions
+ * trained on the vector's feature-spec version, {@link ModelLines}), using Flink ML's {@link
  * LogisticRegressionModelServable}. Promoted versions arrive on a broadcast stream and are kept in
- * broadcast state, so a restored job scores at once with the model it had; a job started without
- * state scores at once with the version served before it ({@link ModelRegistry}: the newest on
- * {@code ml.models}), looked up when the operator opens.
+ * broadcast state, so a restored job scores at once with the models it had; a job started without
+ * state scores at once with the version served before it ({@link ModelRegistry}: the newest of the
+ * line on {@code ml.models}), looked up once per line and run.
  *
- * <p>An operator's pin ({@code ml.model-pins}, {@code eventml.sh model pin VERSION}) overrides
- * them: while the model is pinned, the pinned version is served whatever is promoted; unpinned, the
- * newest promoted again. Pins are kept in broadcast state too, so a pin holds across restarts, and
- * a scorer without state finds the newest pin when it opens; of two pins, the later one wins.
+ * <p>An operator's pin ({@code ml.model-pins}, {@code eventml.sh model pin VERSION}) overrides them
+ * for the vectors of its spec: while the model is pinned, the pinned version is served whatever is
+ * promoted; unpinned, the newest promoted again. Pins are kept in broadcast state too, so a pin
+ * holds across restarts, and a scorer without state finds the newest pin when it opens; of two
+ * pins, the later one wins.
  *
- * <p>Before any model nothing is emitted ({@code vectorsBeforeModel} counts them); a vector of
- * another feature-spec version than the model's is counted ({@code specMismatches}) and not scored.
+ * <p>A vector whose line has no model yet (the first of a new feature spec, until its first version
+ * is promoted) is not scored ({@code vectorsBeforeModel} counts them); one whose size is not its
+ * model's is counted ({@code specMismatches}) and not scored.
  */
 public final class ScoringFunction
         extends BroadcastProcessFunction<FeatureVector, ServingUpdate, Prediction> {
     private static final long serialVersionUID = 1L;
 
-    /** Broadcast state: model name -> newest model. */
+    /** Broadcast state: model line -> its newest promoted version. */
     public static final MapStateDescriptor<String, ModelUpdate> MODELS =
             new MapStateDescriptor<>("models", Types.STRING, TypeInformation.of(ModelUpdate.class));
 
@@ -51,8 +59,11 @@ public final class ScoringFunction
     private final String modelName;
     private final ModelRegistry registry;
 
-    /** The version served before this run, if any: used until the broadcast state has a newer. */
-    private transient ModelUpdate published;
+    /**
+     * By line: the version served before this run, if any, used until the broadcast state has a
+     * newer; looked up at the line's first vector (spec 1's when the operator opens).
+     */
+    private transient Map<String, Optional<ModelUpdate>> published;
 
     /**
      * The pin found when the operator opened, if any: used until the broadcast state has a later.
@@ -60,14 +71,17 @@ public final class ScoringFunction
     private transient ModelPin publishedPin;
 
     private transient volatile long pinnedVersion;
+    private transient volatile long startedFromVersion;
 
-    private transient long servableVersion = -1;
-    private transient LogisticRegressionModelServable servable;
+    /** Servables of the versions served lately, by version: a rollout serves two lines at once. */
+    private transient Map<Long, LogisticRegressionModelServable> servables;
+
     private transient Counter beforeModel;
     private transient Counter mismatches;
     private transient Histogram latencyMicros;
 
     public ScoringFunction(String modelName, ModelRegistry registry) {
+        ModelLines.checkName(modelName);
         this.modelName = modelName;
         this.registry = registry;
     }
@@ -80,22 +94,24 @@ public final class ScoringFunction
         latencyMicros =
                 metrics.histogram(
                         "scoringLatencyMicros", new DescriptiveStatisticsHistogram(10_000));
+        published = new HashMap<>();
+        servables = new LinkedHashMap<>(4, 0.75f, true);
         ModelRegistry.Published before = registry.lookup(modelName);
-        published = before.serving();
+        published.put(modelName, Optional.ofNullable(before.serving()));
         publishedPin = before.pin();
-        metrics.gauge(
-                "startedFromVersion",
-                (Gauge<Long>) () -> published == null ? 0 : published.version());
+        startedFromVersion = before.serving() == null ? 0 : before.serving().version();
+        metrics.gauge("startedFromVersion", (Gauge<Long>) () -> startedFromVersion);
         metrics.gauge("pinnedVersion", (Gauge<Long>) () -> pinnedVersion);
     }
 
     @Override
     public void processBroadcastElement(
             ServingUpdate update, Context ctx, Collector<Prediction> out) throws Exception {
-        if (update.promoted() != null && update.promoted().modelName().equals(modelName)) {
-            ModelUpdate current = ctx.getBroadcastState(MODELS).get(modelName);
-            if (current == null || update.promoted().version() > current.version()) {
-                ctx.getBroadcastState(MODELS).put(modelName, update.promoted());
+        ModelUpdate promoted = update.promoted();
+        if (promoted != null && promoted.modelName().equals(modelName)) {
+            ModelUpdate current = ctx.getBroadcastState(MODELS).get(promoted.lineKey());
+            if (current == null || promoted.version() > current.version()) {
+                ctx.getBroadcastState(MODELS).put(promoted.lineKey(), promoted);
             }
         }
         if (update.pin() != null && update.pin().modelName().equals(modelName)) {
@@ -107,14 +123,22 @@ public final class ScoringFunction
     @Override
     public void processElement(FeatureVector vector, ReadOnlyContext ctx, Collector<Prediction> out)
             throws Exception {
-        ModelUpdate model = ctx.getBroadcastState(MODELS).get(modelName);
-        if (published != null && (model == null || published.version() > model.version())) {
-            model = published;
+        String line = ModelLines.key(modelName, vector.specVersion());
+        ModelUpdate model = ctx.getBroadcastState(MODELS).get(line);
+        ModelUpdate before =
+                published
+                        .computeIfAbsent(
+                                line, l -> Optional.ofNullable(registry.lookup(l).serving()))
+                        .orElse(null);
+        if (before != null && (model == null || before.version() > model.version())) {
+            model = before;
         }
         ModelPin pin = ModelPin.later(publishedPin, ctx.getBroadcastState(PINS).get(modelName));
         if (pin != null && pin.pinned()) {
-            model = pin.model();
-            pinnedVersion = model.version();
+            pinnedVersion = pin.model().version();
+            if (pin.model().specVersion() == vector.specVersion()) {
+                model = pin.model();
+            }
         } else {
             pinnedVersion = 0;
         }
@@ -122,15 +146,11 @@ public final class ScoringFunction
             beforeModel.inc();
             return;
         }
-        if (vector.specVersion() != model.specVersion()
-                || vector.values().size() != model.coefficients().size()) {
+        if (vector.values().size() != model.coefficients().size()) {
             mismatches.inc();
             return;
         }
-        if (servable == null || servableVersion != model.version()) {
-            servable = LogisticRegressionModels.servable(model.modelData());
-            servableVersion = model.version();
-        }
+        LogisticRegressionModelServable servable = servable(model);
         long start = System.nanoTime();
         double p = LogisticRegressionModels.probabilities(servable, List.of(vector.values()))[0];
         latencyMicros.update((System.nanoTime() - start) / 1_000);
@@ -142,5 +162,17 @@ public final class ScoringFunction
                         p,
                         model.version(),
                         System.currentTimeMillis()));
+    }
+
+    private LogisticRegressionModelServable servable(ModelUpdate model) {
+        LogisticRegressionModelServable servable = servables.get(model.version());
+        if (servable == null) {
+            servable = LogisticRegressionModels.servable(model.modelData());
+            servables.put(model.version(), servable);
+            if (servables.size() > 4) {
+                servables.remove(servables.keySet().iterator().next());
+            }
+        }
+        return servable;
     }
 }

@@ -79,6 +79,8 @@ class LearningConfigTest {
                 .hasMessageContaining("--label-horizon is 'soon', expected a duration");
         assertThatThrownBy(() -> parse("--feedback", "fast"))
                 .hasMessageContaining("--feedback is 'fast', expected one of [horizon, immediate]");
+        assertThatThrownBy(() -> parse("--model-name", "ctr@v2"))
+                .hasMessageContaining("must not be blank or contain '@'");
         assertThatThrownBy(() -> parse("--publish-evry", "5"))
                 .hasMessageContaining("unknown argument(s) [--publish-evry]");
     }

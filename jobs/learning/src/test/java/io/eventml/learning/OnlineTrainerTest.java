@@ -2,6 +2,7 @@ package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.ServedQuality;
 import io.eventml.common.ml.TrainingExample;
@@ -47,7 +48,8 @@ class OnlineTrainerTest {
                 new WriteBehindProcessOperator<>(
                         new OnlineTrainer(
                                 FTRL, 1000, Duration.ofMinutes(1), GATE, feedback, registry)),
-                e -> "ctr",
+                // As the job keys them: by line, the model and the examples' spec version.
+                e -> ModelLines.key("ctr", e.example().features().specVersion()),
                 Types.STRING);
     }
 
@@ -477,20 +479,51 @@ class OnlineTrainerTest {
         }
     }
 
+    /**
+     * A feature-spec rollout: examples of spec 2, interleaved with spec 1's, start their own line,
+     * learned from nothing and numbered in spec 2's block, judged against the base rate only (no
+     * version of that line serves yet); spec 1's line goes on as if they were not there.
+     */
     @Test
-    void examplesOfAnotherSpecVersionAreNotLearned() throws Exception {
+    void examplesOfANewSpecVersionStartTheirOwnLine() throws Exception {
+        List<TrainingExample> one = examples(2_000, 1);
+        List<TrainingExample> two = examples(1_500, 2);
+        List<ModelDecision> decisions;
         try (var h = harness()) {
             h.open();
-            for (TrainingExample e : examples(999, 1)) {
+            for (int k = 0; k < one.size(); k++) {
+                TrainingExample e = one.get(k);
                 h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
+                if (k >= 500) {
+                    TrainingExample f = two.get(k - 500);
+                    h.processElement(new StreamRecord<>(TrainerInput.labelled(f), f.labelTime()));
+                }
             }
-            for (TrainingExample e : examples(10, 2)) {
-                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
-            }
-            // 999 learned, 10 refused: no 1000th example yet, so no candidate.
-            h.setProcessingTime(0);
-            assertThat(decisions(h)).isEmpty();
-            assertThat(h.extractOutputValues()).isEmpty();
+            decisions = decisions(h);
         }
+        // Spec 1: v1 cut at 1,000 and decided at 1,500. Spec 2: its first version cut at its
+        // 1,000th example and decided at its 1,500th.
+        assertThat(decisions)
+                .extracting(ModelDecision::version)
+                .containsExactly(1L, ModelLines.versionsAfter(2) + 1);
+        ModelDecision first = decisions.get(0);
+        assertThat(first.model().specVersion()).isEqualTo(1);
+        assertThat(first.model().coefficients().values)
+                .containsExactly(plainWeights(one.subList(0, 1000)));
+        assertThat(first.candidateLogLoss())
+                .isCloseTo(
+                        logLoss(plainWeights(one.subList(0, 1000)), one.subList(1000, 1500)),
+                        within(1e-12));
+        ModelDecision second = decisions.get(1);
+        assertThat(second.model().modelName()).isEqualTo("ctr");
+        assertThat(second.model().specVersion()).isEqualTo(2);
+        assertThat(second.model().lineKey()).isEqualTo("ctr@spec2");
+        assertThat(second.model().coefficients().values)
+                .containsExactly(plainWeights(two.subList(0, 1000)));
+        assertThat(second.servingVersion()).isZero();
+        assertThat(second.candidateLogLoss())
+                .isCloseTo(
+                        logLoss(plainWeights(two.subList(0, 1000)), two.subList(1000, 1500)),
+                        within(1e-12));
     }
 }

@@ -1,6 +1,7 @@
 package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
@@ -162,6 +163,50 @@ class ScoringFunctionTest {
             assertThat(h.extractOutputValues())
                     .extracting(Prediction::modelVersion)
                     .containsExactly(2L, 2L, 5L);
+        }
+    }
+
+    /**
+     * A feature-spec rollout: a vector of spec 2 is scored by the newest promoted version of spec
+     * 2's line only, from its first promotion; spec 1's vectors by spec 1's line, however the two
+     * interleave; a pin of a spec-1 version holds for spec 1's vectors only.
+     */
+    @Test
+    void eachSpecVersionsVectorsAreScoredByTheirOwnLine() throws Exception {
+        long firstOfSpec2 = ModelLines.versionsAfter(2) + 1;
+        ModelUpdate spec2 =
+                new ModelUpdate(
+                        "ctr",
+                        firstOfSpec2,
+                        new DenseVector(new double[] {1.0, 0.0, -1.0}),
+                        1000,
+                        0.4,
+                        0.7,
+                        0.1,
+                        2,
+                        0);
+        try (var h = harness()) {
+            h.open();
+            h.processElement2(promoted(model(3, 1.0, 0.0)));
+            h.processElement1(new StreamRecord<>(vector("a", 2, 1, 1, 1))); // no model of spec 2
+            h.processElement2(promoted(spec2));
+            h.processElement1(new StreamRecord<>(vector("b", 2, 1, 1, 1)));
+            h.processElement1(new StreamRecord<>(vector("c", 1, 1, 1)));
+            h.processElement2(promoted(model(4, 0.0, 0.0))); // older number, other line
+            h.processElement1(new StreamRecord<>(vector("d", 1, 1, 1)));
+            h.processElement1(new StreamRecord<>(vector("e", 2, 1, 1, 1)));
+            h.processElement2(pin(ModelPin.pin(model(3, 1.0, 0.0), 100)));
+            h.processElement1(new StreamRecord<>(vector("f", 1, 1, 1)));
+            h.processElement1(new StreamRecord<>(vector("g", 2, 1, 1, 1)));
+
+            List<Prediction> out = h.extractOutputValues();
+            assertThat(out)
+                    .extracting(Prediction::eventId)
+                    .containsExactly("b", "c", "d", "e", "f", "g");
+            assertThat(out)
+                    .extracting(Prediction::modelVersion)
+                    .containsExactly(firstOfSpec2, 3L, 4L, firstOfSpec2, 3L, firstOfSpec2);
+            assertThat(out.get(0).probability()).isCloseTo(0.5, within(1e-12)); // 1 + 0 - 1 = 0
         }
     }
 }
