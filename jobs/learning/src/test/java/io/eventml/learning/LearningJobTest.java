@@ -9,6 +9,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelPins;
 import io.eventml.common.ml.ModelUpdate;
@@ -49,8 +50,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
@@ -65,6 +68,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
+import java.util.stream.LongStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -642,9 +646,16 @@ class LearningJobTest {
      * purchase is already on events.canonical: the label join must not run ahead on the purchases
      * alone. Every view is still labelled exactly as the re-scan says, and learned early once as a
      * fake negative and once more as a positive if it is one (the default feedback).
+     *
+     * <p>The pause is an upgrade to a new feature spec: the feature job comes back writing spec 2
+     * vectors (one feature more). Spec 2's examples start their own line of the model, numbered in
+     * its own block, while spec 1's views still waiting for their labels go on training spec 1's;
+     * each vector is scored by a version of its own spec's line, and spec 2's vectors are scored
+     * once its line's first version is promoted.
      */
     @Test
-    void whileTheFeatureJobIsPausedTheJoinWaitsAndEveryLabelIsStillTheRescans() throws Exception {
+    void whileTheFeatureJobIsPausedForAnUpgradeToSpec2TheJoinWaitsAndLearningGoesOn()
+            throws Exception {
         KafkaOptions kafka = kafka(KAFKA.createRegistryTopics(KafkaBrokerExtension.uniqueSuffix()));
         List<ProducerRecord<byte[], byte[]>> firstPart = new ArrayList<>();
         copyTo(kafka.topic(Topics.EVENTS_CANONICAL), canonicalRecords, firstPart);
@@ -656,6 +667,10 @@ class LearningJobTest {
             (r.offset() < featureEnds.get(r.partition()) / 2 ? firstHalf : secondHalf).add(r);
         }
         copyTo(kafka.topic(Topics.FEATURES_USER), firstHalf, firstPart);
+        Set<String> spec2Views = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : secondHalf) {
+            spec2Views.add(decode(Topics.FEATURES_USER, List.of(r)).get(0).eventId());
+        }
         KAFKA.produce(firstPart);
         LearningConfig bounded = freshConfig(kafka);
         LearningConfig config =
@@ -688,7 +703,17 @@ class LearningJobTest {
         long labelledBeforePause = decode(Topics.ML_TRAINING_EXAMPLES, kafka).size();
         Thread.sleep(35_000);
         List<ProducerRecord<byte[], byte[]>> rest = new ArrayList<>();
-        copyTo(kafka.topic(Topics.FEATURES_USER), secondHalf, rest);
+        for (ConsumerRecord<byte[], byte[]> r : secondHalf) {
+            FeatureVector v = decode(Topics.FEATURES_USER, List.of(r)).get(0);
+            rest.add(
+                    new ProducerRecord<>(
+                            kafka.topic(Topics.FEATURES_USER),
+                            r.partition(),
+                            r.timestamp(),
+                            r.key(),
+                            Topics.FEATURES_USER.valueCodec().encode(toSpec2(v)),
+                            r.headers()));
+        }
         KAFKA.produce(rest);
         FlinkTestCluster.awaitRecordsRead(
                 FLINK, job, "Kafka: features.user", featureRecords.size());
@@ -702,10 +727,70 @@ class LearningJobTest {
                 "learning, feature job paused: %d examples before the pause, %d in all%n",
                 labelledBeforePause, examples.size());
         assertThat(labelledBeforePause).isPositive().isLessThan(examples.size() / 2 + 1);
-        assertLabelledExactlyOnceAsTheRescanSays(examples);
+        assertLabelledExactlyOnceAsTheRescanSays(examples, spec2Views);
         assertEarlyExamplesAreTheFinalLabelsOnce(
-                decode(Topics.ML_TRAINING_EXAMPLES, KAFKA.drain(earlyTopic)), examples);
+                decode(Topics.ML_TRAINING_EXAMPLES, KAFKA.drain(earlyTopic)), examples, spec2Views);
         assertThat(decode(Topics.EVENTS_DLQ, kafka)).isEmpty();
+
+        // Two lines: candidates decided once each in order, each in its spec's block, keyed by its
+        // line on ml.model-decisions and ml.models.
+        Map<Integer, List<ModelDecision>> bySpec = new TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r :
+                KAFKA.drain(kafka.topic(Topics.ML_MODEL_DECISIONS))) {
+            ModelDecision d = decode(Topics.ML_MODEL_DECISIONS, List.of(r)).get(0);
+            int spec = d.model().specVersion();
+            assertThat(new String(r.key(), StandardCharsets.UTF_8))
+                    .isEqualTo(ModelLines.key(config.modelName(), spec));
+            assertThat(d.model().coefficients().size())
+                    .isEqualTo(spec == 2 ? FeatureSpec.SIZE + 1 : FeatureSpec.SIZE);
+            bySpec.computeIfAbsent(spec, k -> new ArrayList<>()).add(d);
+        }
+        assertThat(bySpec).containsOnlyKeys(1, 2);
+        for (Map.Entry<Integer, List<ModelDecision>> line : bySpec.entrySet()) {
+            long first = ModelLines.versionsAfter(line.getKey()) + 1;
+            assertThat(line.getValue())
+                    .extracting(ModelDecision::version)
+                    .as("spec %d's line", line.getKey())
+                    .containsExactlyElementsOf(
+                            LongStream.range(first, first + line.getValue().size())
+                                    .boxed()
+                                    .toList());
+        }
+        for (ConsumerRecord<byte[], byte[]> r : KAFKA.drain(kafka.topic(Topics.ML_MODELS))) {
+            ModelUpdate m = decode(Topics.ML_MODELS, List.of(r)).get(0);
+            assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(m.lineKey());
+        }
+        // Each vector scored by its own spec's line; spec 2's once its line served.
+        List<Prediction> predictions = decode(Topics.ML_PREDICTIONS, kafka);
+        long bySpec2 = 0;
+        for (Prediction p : predictions) {
+            int spec = spec2Views.contains(p.eventId()) ? 2 : 1;
+            assertThat(ModelLines.specOf(p.modelVersion())).as(p.eventId()).isEqualTo(spec);
+            bySpec2 += spec == 2 ? 1 : 0;
+        }
+        System.out.printf(
+                "learning, upgraded to spec 2: %d and %d candidates of specs 1 and 2, %,d of"
+                        + " %,d spec-2 vectors scored by spec 2's line%n",
+                bySpec.get(1).size(), bySpec.get(2).size(), bySpec2, spec2Views.size());
+        assertThat(bySpec2).as("spec 2's vectors scored").isPositive();
+    }
+
+    /**
+     * The vector as a spec 2 of the features would make it: spec 1's features, then one more (a
+     * product of two of them, so that it carries a little information).
+     */
+    private static FeatureVector toSpec2(FeatureVector v) {
+        double[] x = v.values().values;
+        double[] y = Arrays.copyOf(x, x.length + 1);
+        y[x.length] = x[1] * x[2];
+        return new FeatureVector(
+                v.eventId(), v.userId(), v.itemId(), v.eventTime(), 2, new DenseVector(y));
+    }
+
+    /** The values a view's examples must carry: its vector's, in spec 2 when it came as one. */
+    private static double[] expectedValues(String eventId, Set<String> spec2Views) {
+        FeatureVector v = vectors.get(eventId);
+        return (spec2Views.contains(eventId) ? toSpec2(v) : v).values().values;
     }
 
     @Test
@@ -809,6 +894,11 @@ class LearningJobTest {
 
     /** Every view labelled exactly once: positive iff the user bought the item within 30 min. */
     private static void assertLabelledExactlyOnceAsTheRescanSays(List<TrainingExample> examples) {
+        assertLabelledExactlyOnceAsTheRescanSays(examples, Set.of());
+    }
+
+    private static void assertLabelledExactlyOnceAsTheRescanSays(
+            List<TrainingExample> examples, Set<String> spec2Views) {
         assertThat(examples).extracting(e -> e.features().eventId()).doesNotHaveDuplicates();
         assertThat(examples.stream().map(e -> e.features().eventId()).collect(Collectors.toSet()))
                 .isEqualTo(vectors.keySet());
@@ -821,7 +911,7 @@ class LearningJobTest {
                             .anyMatch(t -> t >= v.eventTime() && t <= v.eventTime() + HORIZON_MS);
             assertThat(e.label()).as(v.eventId()).isEqualTo(expected);
             assertThat(e.features().values().values)
-                    .isEqualTo(vectors.get(v.eventId()).values().values);
+                    .isEqualTo(expectedValues(v.eventId(), spec2Views));
             positives += expected ? 1 : 0;
         }
         assertThat(positives).as("positive examples").isGreaterThan(examples.size() / 20);
@@ -852,11 +942,16 @@ class LearningJobTest {
      */
     private static void assertEarlyExamplesAreTheFinalLabelsOnce(
             List<TrainingExample> early, List<TrainingExample> examples) {
+        assertEarlyExamplesAreTheFinalLabelsOnce(early, examples, Set.of());
+    }
+
+    private static void assertEarlyExamplesAreTheFinalLabelsOnce(
+            List<TrainingExample> early, List<TrainingExample> examples, Set<String> spec2Views) {
         List<String> negatives = new ArrayList<>();
         List<String> positives = new ArrayList<>();
         for (TrainingExample e : early) {
             FeatureVector v = e.features();
-            assertThat(v.values().values).isEqualTo(vectors.get(v.eventId()).values().values);
+            assertThat(v.values().values).isEqualTo(expectedValues(v.eventId(), spec2Views));
             if (e.label()) {
                 positives.add(v.eventId());
                 assertThat(purchases.getOrDefault(v.userId() + "|" + v.itemId(), List.of()))
