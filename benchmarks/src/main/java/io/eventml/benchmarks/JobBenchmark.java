@@ -3,6 +3,7 @@ package io.eventml.benchmarks;
 import io.eventml.common.event.EventSource;
 import io.eventml.common.ml.TrainingExample;
 import io.eventml.common.topic.Topics;
+import io.eventml.learning.FeatureDrift;
 import io.eventml.learning.Feedback;
 import io.eventml.learning.FtrlProximal;
 import io.eventml.learning.ModelRegistry;
@@ -585,6 +586,7 @@ public final class JobBenchmark {
                                     1_000,
                                     Duration.ZERO,
                                     PromotionGate.Settings.defaults(),
+                                    FeatureDrift.Settings.defaults(),
                                     Feedback.HORIZON,
                                     ModelRegistry.none()))
                     .map(JobBenchmark::stampModel)

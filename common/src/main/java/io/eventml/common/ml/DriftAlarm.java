@@ -1,10 +1,11 @@
 package io.eventml.common.ml;
 
 /**
- * A drift detector fired: the served predictions' log loss rose, against the base rate's, beyond
- * what the detector tolerates. The detector's input is each labelled prediction's log loss minus
- * the log loss of the recent positive rate on the same label: below zero while the model beats the
- * base rate.
+ * A drift detector fired. Either the served predictions' log loss rose, against the base rate's,
+ * beyond what the detector tolerates (its input is each labelled prediction's log loss minus the
+ * log loss of the recent positive rate on the same label: below zero while the model beats the base
+ * rate); or a feature's distribution in recent views moved away from the one the serving version
+ * learned on ({@code feature} names it; the fields then speak of views and of the feature's mean).
  *
  * @param modelName the model's name
  * @param detector which detector fired, e.g. {@code page-hinkley-served-log-loss}
@@ -17,6 +18,7 @@ package io.eventml.common.ml;
  * @param recentOutcomes how many outcomes that mean is of
  * @param labelTime event time of the outcome that made it fire
  * @param detectedAt when it fired, epoch ms
+ * @param feature the feature that drifted, for a detector on features; null for one on the loss
  */
 public record DriftAlarm(
         String modelName,
@@ -29,4 +31,5 @@ public record DriftAlarm(
         double recent,
         long recentOutcomes,
         long labelTime,
-        long detectedAt) {}
+        long detectedAt,
+        String feature) {}

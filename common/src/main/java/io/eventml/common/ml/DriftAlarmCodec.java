@@ -30,7 +30,8 @@ public final class DriftAlarmCodec extends JsonCodec<DriftAlarm> {
                 f.requiredDouble("recent", -Double.MAX_VALUE, Double.MAX_VALUE),
                 f.requiredLong("recentOutcomes", 0, outcomes),
                 f.requiredLong("labelTime", 0, Long.MAX_VALUE),
-                f.requiredLong("detectedAt", 0, Long.MAX_VALUE));
+                f.requiredLong("detectedAt", 0, Long.MAX_VALUE),
+                f.optionalId("feature"));
     }
 
     @Override
@@ -46,5 +47,8 @@ public final class DriftAlarmCodec extends JsonCodec<DriftAlarm> {
         out.writeNumberField("recentOutcomes", a.recentOutcomes());
         out.writeNumberField("labelTime", a.labelTime());
         out.writeNumberField("detectedAt", a.detectedAt());
+        if (a.feature() != null) {
+            out.writeStringField("feature", a.feature());
+        }
     }
 }

@@ -135,8 +135,24 @@ class MlCodecsTest {
                         -0.071,
                         1_883,
                         1_763_992_800_000L,
-                        1_763_992_815_304L);
+                        1_763_992_815_304L,
+                        null);
         assertThat(roundTrip(codec, alarm)).isEqualTo(alarm);
+        DriftAlarm onAFeature =
+                new DriftAlarm(
+                        "purchase-30m",
+                        "population-stability-index",
+                        136,
+                        2_000,
+                        0.41,
+                        0.25,
+                        0.15,
+                        0.45,
+                        2_000,
+                        1_763_992_800_000L,
+                        1_763_992_815_304L,
+                        "in_store");
+        assertThat(roundTrip(codec, onAFeature)).isEqualTo(onAFeature);
         String json = new String(codec.encode(alarm), StandardCharsets.UTF_8);
         var broken =
                 codec.decode(

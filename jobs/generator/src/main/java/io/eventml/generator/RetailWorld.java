@@ -31,6 +31,15 @@ public final class RetailWorld {
 
     static final double INTERCEPT_SHIFTED = INTERCEPT - 0.7;
 
+    /** Sessions in a store (kiosk, store app), before and after the shift. */
+    static final double IN_STORE_SHARE = 0.15;
+
+    /**
+     * Once the world has shifted, the stores draw three times as many sessions (the shop floor was
+     * rebuilt around kiosks): a change in what the model sees, beside the change in what it means.
+     */
+    static final double IN_STORE_SHARE_SHIFTED = 0.45;
+
     static final double W_REPEAT_VIEW = 0.5;
 
     private final int users;

@@ -62,7 +62,11 @@ final class SessionModel {
         }
         long start = config.tickStart(tick) + r.nextInt((int) tickMs);
         long end = start + MAX_SESSION_MS;
-        boolean inStore = r.nextDouble() < 0.15;
+        boolean inStore =
+                r.nextDouble()
+                        < (config.shifted(tick)
+                                ? RetailWorld.IN_STORE_SHARE_SHIFTED
+                                : RetailWorld.IN_STORE_SHARE);
         String sessionId = "s-" + tick + "-" + k;
         String device = inStore ? "store-kiosk" : r.nextDouble() < 0.6 ? "mobile" : "desktop";
         String sessionStore = inStore ? RetailWorld.storeId(world.homeStore[u]) : null;

@@ -24,6 +24,7 @@ import java.time.Duration;
  * @param feedback when the trainer learns a view: a horizon after it, or at once with fake
  *     negatives
  * @param drift the Page-Hinkley test on the served log loss
+ * @param featureDrift the population stability index of each feature against the serving version's
  */
 public record LearningConfig(
         KafkaOptions kafka,
@@ -36,7 +37,8 @@ public record LearningConfig(
         Duration publishInterval,
         PromotionGate.Settings gate,
         Feedback feedback,
-        PageHinkley.Settings drift)
+        PageHinkley.Settings drift,
+        FeatureDrift.Settings featureDrift)
         implements Serializable {
 
     public LearningConfig {
@@ -136,6 +138,19 @@ public record LearningConfig(
                                 1,
                                 1_000_000_000,
                                 "labelled predictions in the drift test's running mean, and"
-                                        + " before it may fire")));
+                                        + " before it may fire")),
+                new FeatureDrift.Settings(
+                        args.doubleValue(
+                                "psi-threshold",
+                                FeatureDrift.DEFAULT_THRESHOLD,
+                                1e-6,
+                                100,
+                                "population stability index from which a feature has drifted"),
+                        args.intValue(
+                                "psi-window",
+                                FeatureDrift.DEFAULT_WINDOW,
+                                FeatureDrift.BINS,
+                                100_000_000,
+                                "views per block compared with the serving version's")));
     }
 }

@@ -44,9 +44,9 @@ import java.util.Arrays;
  * labelled examples, model versions and real-time predictions out, exactly-once.
  *
  * <pre>
- * features.user ----+--keyBy(user)--> Label join --examples--> keyBy(model) Online trainer --promoted--+--> ml.models
+ * features.user ----+--keyBy(user)--> Label join --examples--> keyBy(line) Online trainer --promoted---+--> ml.models
  * events.canonical -+  (purchases)         |  --early examples->  and promotion gate                     |
- *                                          +--> ml.training-examples      |               (broadcast) v
+ *                                          +--> ml.training-examples      |  (feature drift) --> ml.drift v
  *                                                  ml.model-decisions <---+                           |
  * ml.model-pins (operators' pins) ---------------------------------------------------------------+
  * features.user -----------------------------------------------------------------------------> Scoring --> ml.predictions
@@ -279,6 +279,7 @@ public final class LearningJob {
                                         config.publishEvery(),
                                         config.publishInterval(),
                                         config.gate(),
+                                        config.featureDrift(),
                                         config.feedback(),
                                         registry))
                         .uid(TRAINER_UID)
@@ -322,7 +323,9 @@ public final class LearningJob {
                 servedQuality,
                 examples.getSideOutput(LabelJoinFunction.TOO_LATE),
                 early,
-                servedQuality.getSideOutput(ServedQualityFunction.DRIFT));
+                servedQuality
+                        .getSideOutput(ServedQualityFunction.DRIFT)
+                        .union(models.getSideOutput(OnlineTrainer.FEATURE_DRIFT)));
     }
 
     /**

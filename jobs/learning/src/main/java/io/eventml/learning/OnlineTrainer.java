@@ -1,6 +1,8 @@
 package io.eventml.learning;
 
+import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelUpdate;
@@ -24,6 +26,7 @@ import org.apache.flink.util.OutputTag;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 
@@ -48,13 +51,19 @@ import java.util.function.Consumer;
  * examples are the ones learned.
  *
  * <p>A job has one model, one line at a time but for a spec rollout, so every example updates the
- * same ~9 KB state: the trainer keeps it as an object and writes it to the state backend before
+ * same ~26 KB state: the trainer keeps it as an object and writes it to the state backend before
  * each snapshot ({@link WriteBehindProcessOperator}), instead of reading and writing it per
  * example. Run it with {@link #apply}, which adds that operator.
  */
 public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInput, ModelUpdate>
         implements WriteBehindProcessOperator.WriteBehind<String> {
     private static final long serialVersionUID = 1L;
+
+    /** Features whose distribution drifted from the serving version's ({@link FeatureDrift}). */
+    public static final OutputTag<DriftAlarm> FEATURE_DRIFT =
+            new OutputTag<>("feature-drift", TypeInformation.of(DriftAlarm.class));
+
+    public static final String FEATURE_DETECTOR = "population-stability-index";
 
     /** Every decision of the promotion gate. */
     public static final OutputTag<ModelDecision> DECISIONS =
@@ -64,6 +73,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
     private final long publishEvery;
     private final long publishIntervalMillis;
     private final PromotionGate.Settings gate;
+    private final FeatureDrift.Settings featureDrift;
     private final ModelRegistry registry;
 
     /** Whether the final examples are the ones learned ({@link Feedback#HORIZON}). */
@@ -78,6 +88,8 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
     private transient Counter mismatches;
     private transient Counter promotions;
     private transient Counter rejections;
+    private transient Counter featureAlarms;
+    private transient volatile double maxFeaturePsi;
     private transient volatile double lastLogLoss = Double.NaN;
     private transient volatile double lastAuc = Double.NaN;
     private transient volatile long lastVersion;
@@ -92,6 +104,9 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         public long examplesAtPublish;
         public long nextPublishTimer = Long.MIN_VALUE;
         public PromotionGate gate = new PromotionGate();
+
+        /** Feature drift against the serving version; null in state of a version without it. */
+        public FeatureDrift features;
     }
 
     public OnlineTrainer(
@@ -99,6 +114,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
             long publishEvery,
             Duration publishInterval,
             PromotionGate.Settings gate,
+            FeatureDrift.Settings featureDrift,
             Feedback feedback,
             ModelRegistry registry) {
         if (publishEvery < 1) {
@@ -109,6 +125,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         this.publishEvery = publishEvery;
         this.publishIntervalMillis = publishInterval.toMillis();
         this.gate = gate;
+        this.featureDrift = featureDrift;
         this.registry = registry;
         this.learnsFinal = feedback == Feedback.HORIZON;
     }
@@ -135,6 +152,8 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         mismatches = metrics.counter("specMismatches");
         promotions = metrics.counter("promotions");
         rejections = metrics.counter("rejections");
+        featureAlarms = metrics.counter("featureDriftAlarms");
+        metrics.gauge("maxFeaturePsi", (Gauge<Double>) () -> maxFeaturePsi);
         metrics.gauge("logLoss", (Gauge<Double>) () -> lastLogLoss);
         metrics.gauge("auc", (Gauge<Double>) () -> lastAuc);
         metrics.gauge("modelVersion", (Gauge<Long>) () -> lastVersion);
@@ -161,6 +180,10 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         }
         double[] x = features.values().values;
         long now = ctx.timerService().currentProcessingTime();
+        if (input.early() ? !example.label() : learnsFinal) {
+            // A view learned for the first time: as a fake negative, or with its final label.
+            watchFeatures(ctx.getCurrentKey(), s, x, example.labelTime(), ctx);
+        }
         if (input.early()) {
             ftrl.learnFakeNegativeWeighted(s.ftrl, x, example.label());
         } else if (learnsFinal) {
@@ -266,7 +289,48 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         } else if (s.gate.evaluated == 0) {
             s.examplesAtPublish = s.ftrl.examples;
             s.gate.recut(freeze(model, s, now));
+            features(s, s.ftrl.z.length).cut();
         }
+    }
+
+    /** The line's feature drift, made for state of a version without it. */
+    private static FeatureDrift features(TrainerState s, int size) {
+        if (s.features == null) {
+            s.features = FeatureDrift.of(size);
+        }
+        return s.features;
+    }
+
+    /** Counts a view learned; a block of them that drifted from the reference raises alarms. */
+    private void watchFeatures(
+            String line, TrainerState s, double[] x, long labelTime, Context ctx) {
+        FeatureDrift drift = features(s, x.length);
+        List<FeatureDrift.Shift> shifts = drift.observe(x, featureDrift);
+        maxFeaturePsi = drift.lastMaxPsi;
+        for (FeatureDrift.Shift shift : shifts) {
+            ctx.output(
+                    FEATURE_DRIFT,
+                    new DriftAlarm(
+                            ModelLines.modelOf(line),
+                            FEATURE_DETECTOR,
+                            s.gate.serving == null ? 0 : s.gate.serving.version(),
+                            drift.reference.count,
+                            shift.psi(),
+                            featureDrift.threshold(),
+                            shift.referenceMean(),
+                            shift.recentMean(),
+                            featureDrift.window(),
+                            labelTime,
+                            System.currentTimeMillis(),
+                            featureName(s.specVersion, x.length, shift.feature())));
+            featureAlarms.inc();
+        }
+    }
+
+    private static String featureName(int spec, int size, int feature) {
+        return spec == FeatureSpec.VERSION && size == FeatureSpec.SIZE
+                ? FeatureSpec.names().get(feature)
+                : "feature_" + feature;
     }
 
     /** Freezes the model as the next candidate version and hands it to the gate. */
@@ -275,6 +339,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
         s.examplesAtPublish = s.ftrl.examples;
         lastVersion = s.version;
         s.gate.cut(freeze(model, s, now));
+        features(s, s.ftrl.z.length).cut();
     }
 
     /** The weights of the model's line {@code line} now, as version {@code s.version}. */
@@ -293,6 +358,7 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
 
     private void decide(TrainerState s, long now, Context ctx, Collector<ModelUpdate> out) {
         ModelDecision decision = s.gate.decide(gate, now);
+        features(s, s.ftrl.z.length).decided(decision.promoted());
         ctx.output(DECISIONS, decision);
         if (decision.promoted()) {
             promotions.inc();

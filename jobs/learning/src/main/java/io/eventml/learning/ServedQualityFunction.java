@@ -227,7 +227,8 @@ public final class ServedQualityFunction
                             test.recentMean(),
                             test.sinceLow,
                             outcome.labelTime(),
-                            System.currentTimeMillis()));
+                            System.currentTimeMillis(),
+                            null));
             alarms.inc();
             test.reset();
         }

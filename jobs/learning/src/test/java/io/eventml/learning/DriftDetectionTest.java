@@ -29,10 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Drift on a switched world: the generator's world shifts after an hour (in-store sessions then
- * convert worse than online ones, every purchase about half as likely); the learning job, as built
- * at its production settings, must raise no drift alarm before the shift, raise one within an hour
- * of label time after it, and serve a model that recovers. A slow test (about two minutes): {@code
- * mvn verify -Pslow}.
+ * convert worse than online ones, every purchase about half as likely, and three times as many
+ * sessions start in a store); the learning job, as built at its production settings, must raise no
+ * drift alarm before the shift, raise one on the served loss within an hour of label time after it
+ * and one on the in-store feature within minutes, and serve a model that recovers. A slow test
+ * (about two minutes): {@code mvn verify -Pslow}.
  */
 @Tag("slow")
 class DriftDetectionTest {
@@ -57,18 +58,50 @@ class DriftDetectionTest {
         GeneratorConfig generator = world.simulator().config();
         long shift = generator.tickStart(0) + SHIFT_AFTER.toMillis();
         long end = generator.tickStart(generator.ticks());
-        List<DriftAlarm> alarms = decode(Topics.ML_DRIFT, kafka);
+        List<DriftAlarm> all = decode(Topics.ML_DRIFT, kafka);
+        List<DriftAlarm> alarms = all.stream().filter(a -> a.feature() == null).toList();
+        List<DriftAlarm> features = all.stream().filter(a -> a.feature() != null).toList();
         System.out.printf(
-                "drift: %d alarm(s), at label time %s min from the shift%n",
+                "drift: %d alarm(s) on the served loss, at label time %s min from the shift;"
+                        + " %d on features: %s%n",
                 alarms.size(),
                 alarms.stream()
                         .map(a -> String.format("%+.1f", (a.labelTime() - shift) / 60_000.0))
+                        .toList(),
+                features.size(),
+                features.stream()
+                        .map(
+                                a ->
+                                        String.format(
+                                                "%s %+.1f min PSI %.2f (%.3f -> %.3f)",
+                                                a.feature(),
+                                                (a.labelTime() - shift) / 60_000.0,
+                                                a.statistic(),
+                                                a.baseline(),
+                                                a.recent()))
                         .toList());
         assertThat(alarms).as("alarms").isNotEmpty();
         assertThat(alarms.get(0).labelTime())
                 .as("the first alarm's label time")
                 .isBetween(shift, shift + Duration.ofHours(1).toMillis());
         assertThat(alarms.get(0).detector()).isEqualTo("page-hinkley-log-loss-over-base-rate");
+        // The stores draw three times as many sessions from the shift on: the in-store flag drifts,
+        // seen as soon as the trainer learns the views (no label needed), within minutes.
+        assertThat(features)
+                .filteredOn(a -> a.feature().equals("in_store"))
+                .as("in_store drifted")
+                .isNotEmpty()
+                .first()
+                .satisfies(
+                        a -> {
+                            assertThat(a.labelTime()).isBetween(shift, shift + 15 * 60_000L);
+                            assertThat(a.detector()).isEqualTo(OnlineTrainer.FEATURE_DETECTOR);
+                            assertThat(a.baseline()).isLessThan(0.2);
+                            assertThat(a.recent()).isGreaterThan(0.35);
+                        });
+        assertThat(features)
+                .as("no feature drifted before the shift")
+                .allMatch(a -> a.labelTime() >= shift);
 
         // Served log loss against the generator's own probabilities on the same views: just after
         // the shift, and after the model had time to learn the new world (views whose horizon ended

@@ -154,7 +154,8 @@ record GeneratedWorld(
                 Duration.ofSeconds(30),
                 gate,
                 feedback,
-                PageHinkley.Settings.defaults());
+                PageHinkley.Settings.defaults(),
+                FeatureDrift.Settings.defaults());
     }
 
     /** Exactly-once options of the topics with {@code suffix} on {@code broker}. */

@@ -31,6 +31,7 @@ class LearningConfigTest {
         assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(1000, 0.01));
         assertThat(c.feedback()).isEqualTo(LearningConfig.DEFAULT_FEEDBACK);
         assertThat(c.drift()).isEqualTo(new PageHinkley.Settings(0.005, 200, 10_000));
+        assertThat(c.featureDrift()).isEqualTo(new FeatureDrift.Settings(0.25, 2_000));
         assertThat(c.kafka().transactionalIdPrefix()).isEqualTo("eventml-learning");
         assertThat(c.source().groupId()).isEqualTo("eventml-learning");
         assertThat(c.source().outOfOrderness()).isEqualTo(Duration.ofSeconds(10));
@@ -54,7 +55,9 @@ class LearningConfigTest {
                         "--feedback", "HORIZON",
                         "--drift-delta", "0.01",
                         "--drift-threshold", "100",
-                        "--drift-window", "5000");
+                        "--drift-window", "5000",
+                        "--psi-threshold", "0.1",
+                        "--psi-window", "500");
         assertThat(c.modelName()).isEqualTo("ctr");
         assertThat(c.horizon()).isEqualTo(Duration.ofHours(1));
         assertThat(c.allowedLateness()).isEqualTo(Duration.ofMinutes(7));
@@ -64,6 +67,7 @@ class LearningConfigTest {
         assertThat(c.gate()).isEqualTo(new PromotionGate.Settings(300, 0));
         assertThat(c.feedback()).isEqualTo(Feedback.HORIZON);
         assertThat(c.drift()).isEqualTo(new PageHinkley.Settings(0.01, 100, 5_000));
+        assertThat(c.featureDrift()).isEqualTo(new FeatureDrift.Settings(0.1, 500));
         assertThat(parse("--feedback", "immediate").feedback()).isEqualTo(Feedback.IMMEDIATE);
     }
 
@@ -79,6 +83,8 @@ class LearningConfigTest {
                 .hasMessageContaining("--label-horizon is 'soon', expected a duration");
         assertThatThrownBy(() -> parse("--feedback", "fast"))
                 .hasMessageContaining("--feedback is 'fast', expected one of [horizon, immediate]");
+        assertThatThrownBy(() -> parse("--psi-window", "10"))
+                .hasMessageContaining("--psi-window is '10', expected an integer from 20");
         assertThatThrownBy(() -> parse("--model-name", "ctr@v2"))
                 .hasMessageContaining("must not be blank or contain '@'");
         assertThatThrownBy(() -> parse("--publish-evry", "5"))

@@ -162,7 +162,8 @@ class LearningJobTest {
                 Duration.ZERO,
                 GATE,
                 feedback,
-                PageHinkley.Settings.defaults());
+                PageHinkley.Settings.defaults(),
+                FeatureDrift.Settings.defaults());
     }
 
     private static void copyTo(
@@ -616,7 +617,8 @@ class LearningJobTest {
                 config.publishInterval(),
                 config.gate(),
                 config.feedback(),
-                config.drift());
+                config.drift(),
+                config.featureDrift());
     }
 
     private static Map<Integer, Long> predictionEnds(KafkaOptions kafka) {
@@ -685,7 +687,8 @@ class LearningJobTest {
                         bounded.publishInterval(),
                         bounded.gate(),
                         bounded.feedback(),
-                        bounded.drift());
+                        bounded.drift(),
+                        bounded.featureDrift());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
         String earlyTopic =
                 writeEarlyExamples(
@@ -809,7 +812,8 @@ class LearningJobTest {
                         bounded.publishInterval(),
                         bounded.gate(),
                         bounded.feedback(),
-                        bounded.drift());
+                        bounded.drift(),
+                        bounded.featureDrift());
         KafkaOptions kafka = config.kafka();
 
         // First part: slowed, stopped with a savepoint once a few models are out.

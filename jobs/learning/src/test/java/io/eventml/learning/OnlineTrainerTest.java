@@ -1,6 +1,7 @@
 package io.eventml.learning;
 
 import io.eventml.common.features.FeatureVector;
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelUpdate;
@@ -44,10 +45,22 @@ class OnlineTrainerTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, ModelUpdate>
             harness(ModelRegistry registry, Feedback feedback) throws Exception {
+        return harness(registry, feedback, FeatureDrift.Settings.defaults());
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, TrainerInput, ModelUpdate>
+            harness(ModelRegistry registry, Feedback feedback, FeatureDrift.Settings featureDrift)
+                    throws Exception {
         return new KeyedOneInputStreamOperatorTestHarness<>(
                 new WriteBehindProcessOperator<>(
                         new OnlineTrainer(
-                                FTRL, 1000, Duration.ofMinutes(1), GATE, feedback, registry)),
+                                FTRL,
+                                1000,
+                                Duration.ofMinutes(1),
+                                GATE,
+                                featureDrift,
+                                feedback,
+                                registry)),
                 // As the job keys them: by line, the model and the examples' spec version.
                 e -> ModelLines.key("ctr", e.example().features().specVersion()),
                 Types.STRING);
@@ -468,6 +481,8 @@ class OnlineTrainerTest {
                         LabelJoinFunction.PendingView.class,
                         ServedQualityFunction.ServedState.class,
                         PageHinkley.class,
+                        FeatureDrift.class,
+                        FeatureDrift.Window.class,
                         ExcessLogLoss.class,
                         io.eventml.common.ml.DriftAlarm.class)) {
             org.apache.flink.api.common.typeinfo.TypeInformation<?> info =
@@ -477,6 +492,50 @@ class OnlineTrainerTest {
                     .isInstanceOf(org.apache.flink.api.java.typeutils.PojoTypeInfo.class);
             assertThat(info.createSerializer(noKryo)).isNotNull();
         }
+    }
+
+    /**
+     * The views learned move: the share of a flag among them rises from 15% to 60% from the 3,000th
+     * on. The first block of 500 views after it, compared with the reference of the version serving
+     * then, raises an alarm on that feature, and nothing fired before.
+     */
+    @Test
+    void aShiftInTheViewsLearnedRaisesAnAlarmOnThatFeature() throws Exception {
+        SplittableRandom r = new SplittableRandom(9);
+        List<TrainingExample> examples = new ArrayList<>();
+        for (int k = 0; k < 4_000; k++) {
+            double[] x = {
+                1, r.nextDouble() < (k < 3_000 ? 0.15 : 0.6) ? 1 : 0, r.nextGaussian(), 0, 0
+            };
+            double p = 1 / (1 + Math.exp(1.5 - x[1] - 0.8 * x[2]));
+            FeatureVector v = new FeatureVector("v" + k, "u", "i", k, 1, new DenseVector(x));
+            examples.add(new TrainingExample(v, r.nextDouble() < p, k));
+        }
+        List<DriftAlarm> alarms = new ArrayList<>();
+        try (var h =
+                harness(
+                        ModelRegistry.none(),
+                        Feedback.HORIZON,
+                        new FeatureDrift.Settings(0.25, 500))) {
+            h.open();
+            for (TrainingExample e : examples) {
+                h.processElement(new StreamRecord<>(TrainerInput.labelled(e), e.labelTime()));
+            }
+            var records = h.getSideOutput(OnlineTrainer.FEATURE_DRIFT);
+            if (records != null) {
+                records.forEach(a -> alarms.add(a.getValue()));
+            }
+            assertThat(decisions(h)).anyMatch(d -> d.promoted() && d.version() <= 3);
+        }
+        assertThat(alarms).isNotEmpty().allMatch(a -> a.feature().equals("feature_1"));
+        DriftAlarm first = alarms.get(0);
+        assertThat(first.labelTime()).isEqualTo(3_499);
+        assertThat(first.detector()).isEqualTo(OnlineTrainer.FEATURE_DETECTOR);
+        assertThat(first.modelName()).isEqualTo("ctr");
+        assertThat(first.statistic()).isGreaterThan(0.25);
+        assertThat(first.baseline()).isCloseTo(0.15, within(0.05));
+        assertThat(first.recent()).isCloseTo(0.6, within(0.05));
+        assertThat(first.recentOutcomes()).isEqualTo(500);
     }
 
     /**

@@ -156,11 +156,29 @@ class ServedQualityBenchmark {
                         : world.simulator().config().tickStart(0) + shiftAfter.toMillis();
         System.out.printf(
                 Locale.ROOT,
-                "world shift: %s; drift alarms (%s): %d%n",
+                "world shift: %s; drift alarms (%s, %s): %d%n",
                 shiftAfter == null ? "none" : "after " + shiftAfter,
                 config.drift(),
+                config.featureDrift(),
                 alarms.size());
         for (DriftAlarm a : alarms) {
+            if (a.feature() != null) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "  feature %s drifted at label time %+.1f min from the %s: PSI %.3f, mean"
+                                + " %.4f in the last %d views against %.4f in the %d version %d"
+                                + " learned last%n",
+                        a.feature(),
+                        (a.labelTime() - (shiftAfter == null ? start : shiftTime)) / 60_000.0,
+                        shiftAfter == null ? "first view" : "shift",
+                        a.statistic(),
+                        a.recent(),
+                        a.recentOutcomes(),
+                        a.baseline(),
+                        a.outcomes(),
+                        a.servingVersion());
+                continue;
+            }
             System.out.printf(
                     Locale.ROOT,
                     "  alarm at label time %+.1f min from the %s: log loss over the base rate's %+.4f"

@@ -1,0 +1,206 @@
+package io.eventml.learning;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Covariate drift: the population stability index (PSI) of each feature between the views the
+ * serving version learned last before its cut and each block of recent views. PSI sums {@code (p -
+ * q) ln(p / q)} over a histogram's bins ({@code p}, {@code q} the two windows' shares of a bin); by
+ * the usual rule of thumb below 0.1 is no shift, 0.1-0.25 a moderate one, above 0.25 a large one.
+ *
+ * <p>Each feature's values are binned on a fixed scale, {@code v / (1 + |v|)} cut in {@link #BINS}
+ * equal bins over (-1, 1): the features are counts on a log scale, rates, one-hots and means in
+ * [-1, 1], all of which spread over several bins of that scale, and fixed bins need no sample of
+ * the reference kept. Shares are smoothed by half a view per bin, so that an empty bin does not
+ * make the index infinite.
+ *
+ * <p>Views are counted in blocks of {@code window}. The reference follows the gate: a candidate's
+ * is the last full block before its cut (views it learned last), and becomes the reference when the
+ * candidate is promoted. Each full block is compared with the reference; a feature fires once per
+ * reference. A Flink POJO in the trainer's state: four windows of {@code BINS x features} counts.
+ */
+public class FeatureDrift {
+    public static final int BINS = 20;
+
+    // A large shift by the rule of thumb; a block of 2,000 views against a reference of as many
+    // from the same population gives about (BINS - 1) x (1/2000 + 1/2000) = 0.02 by chance.
+    public static final double DEFAULT_THRESHOLD = 0.25;
+    public static final int DEFAULT_WINDOW = 2_000;
+
+    /**
+     * @param threshold the PSI from which a feature has drifted
+     * @param window views per recent block, and the fewest a reference may have
+     */
+    public record Settings(double threshold, int window) implements Serializable {
+        public Settings {
+            if (!(threshold > 0) || window < BINS) {
+                throw new IllegalArgumentException(
+                        "feature drift needs a threshold above 0 and a window of at least "
+                                + BINS
+                                + " views, got "
+                                + threshold
+                                + " and "
+                                + window);
+            }
+        }
+
+        public static Settings defaults() {
+            return new Settings(DEFAULT_THRESHOLD, DEFAULT_WINDOW);
+        }
+    }
+
+    /** A feature that drifted: its index, its PSI, and its mean in both windows. */
+    public record Shift(int feature, double psi, double referenceMean, double recentMean) {}
+
+    /** The serving version's reference; empty (count 0) before a first promotion. */
+    public Window reference;
+
+    /** The candidate's reference, while one is judged. */
+    public Window candidate;
+
+    /** The last full block. */
+    public Window last;
+
+    /** The block being filled. */
+    public Window recent;
+
+    /** Features that fired against this reference, one bit each (the first 64). */
+    public long fired;
+
+    /** The largest PSI of the last block compared, and of which feature. */
+    public double lastMaxPsi;
+
+    public int lastMaxFeature = -1;
+
+    /** A POJO's constructor; {@link #of} makes a usable one. */
+    public FeatureDrift() {}
+
+    /** For vectors of {@code features} values. */
+    public static FeatureDrift of(int features) {
+        FeatureDrift d = new FeatureDrift();
+        d.reference = Window.of(features);
+        d.candidate = Window.of(features);
+        d.last = Window.of(features);
+        d.recent = Window.of(features);
+        return d;
+    }
+
+    /** Counts a learned view; returns the features that drifted if it completed a block. */
+    public List<Shift> observe(double[] x, Settings settings) {
+        recent.add(x);
+        if (recent.count < settings.window()) {
+            return List.of();
+        }
+        List<Shift> shifts = new ArrayList<>();
+        if (reference.count >= settings.window()) {
+            lastMaxPsi = 0;
+            lastMaxFeature = -1;
+            for (int f = 0; f < x.length; f++) {
+                double psi = psi(reference, recent, f);
+                if (psi > lastMaxPsi) {
+                    lastMaxPsi = psi;
+                    lastMaxFeature = f;
+                }
+                long bit = f < 64 ? 1L << f : 0;
+                if (psi >= settings.threshold() && (fired & bit) == 0) {
+                    fired |= bit;
+                    shifts.add(new Shift(f, psi, reference.mean(f), recent.mean(f)));
+                }
+            }
+        }
+        Window w = last;
+        last = recent;
+        recent = w;
+        recent.clear();
+        return shifts;
+    }
+
+    /**
+     * A candidate was cut, or replaced by fresher weights: the last full block is its reference
+     * (none before the first block is full).
+     */
+    public void cut() {
+        candidate.clear();
+        candidate.addAll(last);
+    }
+
+    /** The candidate was decided: promoted, its reference is the serving version's. */
+    public void decided(boolean promoted) {
+        if (promoted && candidate.count > 0) {
+            Window w = reference;
+            reference = candidate;
+            candidate = w;
+            fired = 0;
+        }
+        candidate.clear();
+    }
+
+    /** The PSI of feature {@code f} between two windows' histograms. */
+    static double psi(Window reference, Window recent, int f) {
+        double psi = 0;
+        double p0 = reference.count + 0.5 * BINS;
+        double q0 = recent.count + 0.5 * BINS;
+        for (int b = 0; b < BINS; b++) {
+            double p = (reference.bins[f * BINS + b] + 0.5) / p0;
+            double q = (recent.bins[f * BINS + b] + 0.5) / q0;
+            psi += (q - p) * Math.log(q / p);
+        }
+        return psi;
+    }
+
+    /** The bin of value {@code v} on the scale {@code v / (1 + |v|)}. */
+    static int bin(double v) {
+        if (Double.isNaN(v)) {
+            return 0;
+        }
+        double s = Double.isInfinite(v) ? Math.signum(v) : v / (1 + Math.abs(v));
+        return Math.min(BINS - 1, Math.max(0, (int) Math.floor((s + 1) / 2 * BINS)));
+    }
+
+    /** A histogram per feature and each feature's sum, over {@code count} views. A Flink POJO. */
+    public static class Window {
+        public long count;
+        public int[] bins;
+        public double[] sums;
+
+        public Window() {}
+
+        static Window of(int features) {
+            Window w = new Window();
+            w.bins = new int[features * BINS];
+            w.sums = new double[features];
+            return w;
+        }
+
+        void add(double[] x) {
+            for (int f = 0; f < x.length && f < sums.length; f++) {
+                bins[f * BINS + bin(x[f])]++;
+                sums[f] += x[f];
+            }
+            count++;
+        }
+
+        void addAll(Window other) {
+            for (int i = 0; i < bins.length; i++) {
+                bins[i] += other.bins[i];
+            }
+            for (int f = 0; f < sums.length; f++) {
+                sums[f] += other.sums[f];
+            }
+            count += other.count;
+        }
+
+        void clear() {
+            Arrays.fill(bins, 0);
+            Arrays.fill(sums, 0);
+            count = 0;
+        }
+
+        double mean(int f) {
+            return count == 0 ? Double.NaN : sums[f] / count;
+        }
+    }
+}

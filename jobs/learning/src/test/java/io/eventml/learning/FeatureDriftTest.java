@@ -1,0 +1,104 @@
+package io.eventml.learning;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+/** The population stability index of each feature against the serving version's reference. */
+class FeatureDriftTest {
+    private static final FeatureDrift.Settings SETTINGS = FeatureDrift.Settings.defaults();
+
+    /** A bias, an in-store flag with the given share, and a count on a log scale. */
+    private static double[] view(SplittableRandom r, double inStoreShare) {
+        return new double[] {1, r.nextDouble() < inStoreShare ? 1 : 0, Math.log1p(r.nextInt(20))};
+    }
+
+    /** Feeds {@code blocks} full blocks of views; returns the shifts they raised. */
+    private static List<FeatureDrift.Shift> feed(
+            FeatureDrift d, SplittableRandom r, double inStoreShare, int blocks) {
+        List<FeatureDrift.Shift> shifts = new ArrayList<>();
+        for (int i = 0; i < blocks * SETTINGS.window(); i++) {
+            shifts.addAll(d.observe(view(r, inStoreShare), SETTINGS));
+        }
+        return shifts;
+    }
+
+    /** A drift watch whose serving version learned last on one block of the given share. */
+    private static FeatureDrift promotedOn(SplittableRandom r, double inStoreShare) {
+        FeatureDrift d = FeatureDrift.of(3);
+        assertThat(feed(d, r, inStoreShare, 1)).as("nothing to compare with yet").isEmpty();
+        d.cut();
+        d.decided(true);
+        assertThat(d.reference.count).isEqualTo(SETTINGS.window());
+        return d;
+    }
+
+    @Test
+    void theSamePopulationNeverFiresAndScoresFarBelowTheThreshold() {
+        SplittableRandom r = new SplittableRandom(1);
+        FeatureDrift d = promotedOn(r, 0.15);
+        double largest = 0;
+        for (int block = 0; block < 50; block++) {
+            assertThat(feed(d, r, 0.15, 1)).isEmpty();
+            largest = Math.max(largest, d.lastMaxPsi);
+        }
+        // By chance about (BINS - 1) x (1/2000 + 1/2000) = 0.02; most bins are empty here.
+        assertThat(largest).isPositive().isLessThan(0.03);
+    }
+
+    @Test
+    void aShiftedShareFiresOnceOnThatFeatureWithItsMeansUntilANewReference() {
+        SplittableRandom r = new SplittableRandom(2);
+        FeatureDrift d = promotedOn(r, 0.15);
+
+        List<FeatureDrift.Shift> shifts = feed(d, r, 0.45, 1);
+
+        // Two bins hold the flag: PSI = (0.45 - 0.15) ln(0.45/0.15) + (0.55 - 0.85) ln(0.55/0.85).
+        double expected = 0.30 * Math.log(3) - 0.30 * Math.log(0.55 / 0.85);
+        assertThat(shifts).hasSize(1);
+        FeatureDrift.Shift shift = shifts.get(0);
+        assertThat(shift.feature()).isEqualTo(1);
+        assertThat(shift.psi()).isCloseTo(expected, within(0.08));
+        assertThat(shift.referenceMean()).isCloseTo(0.15, within(0.03));
+        assertThat(shift.recentMean()).isCloseTo(0.45, within(0.03));
+        assertThat(d.lastMaxFeature).isEqualTo(1);
+        assertThat(feed(d, r, 0.45, 3)).as("once per reference").isEmpty();
+
+        // A version that learned on the shifted world is the new reference: quiet again, until
+        // the share moves once more.
+        d.cut();
+        d.decided(true);
+        assertThat(feed(d, r, 0.45, 3)).isEmpty();
+        assertThat(feed(d, r, 0.15, 1)).extracting(FeatureDrift.Shift::feature).containsExactly(1);
+    }
+
+    @Test
+    void aRejectedCandidateLeavesTheReferenceAsItWas() {
+        SplittableRandom r = new SplittableRandom(3);
+        FeatureDrift d = promotedOn(r, 0.15);
+        feed(d, r, 0.45, 1);
+        d.cut();
+        d.decided(false);
+        assertThat(d.reference.mean(1)).isCloseTo(0.15, within(0.03));
+        assertThat(d.candidate.count).isZero();
+    }
+
+    @Test
+    void theScaleCoversEveryValueInItsBins() {
+        assertThat(FeatureDrift.bin(0)).isEqualTo(FeatureDrift.BINS / 2);
+        assertThat(FeatureDrift.bin(1)).isEqualTo(15);
+        assertThat(FeatureDrift.bin(Double.POSITIVE_INFINITY)).isEqualTo(FeatureDrift.BINS - 1);
+        assertThat(FeatureDrift.bin(-1e300)).isZero();
+        assertThat(FeatureDrift.bin(Double.NaN)).isZero();
+        assertThatThrownBy(() -> new FeatureDrift.Settings(0, 2_000))
+                .hasMessageContaining("threshold above 0");
+        assertThatThrownBy(() -> new FeatureDrift.Settings(0.25, 5))
+                .hasMessageContaining("window of at least 20");
+    }
+}
