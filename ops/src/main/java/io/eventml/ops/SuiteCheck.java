@@ -8,6 +8,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.ml.ModelDecision;
+import io.eventml.common.ml.ModelLines;
 import io.eventml.common.ml.ModelUpdate;
 import io.eventml.common.ml.Prediction;
 import io.eventml.common.ml.ServedQuality;
@@ -275,7 +276,12 @@ public final class SuiteCheck {
         long duringByOthers = 0;
         long after = 0;
         long afterByPinned = 0;
+        // A pin holds for its own feature spec's line; another line's vectors are served by it.
+        int spec = ModelLines.specOf(version);
         for (Prediction p : predictions) {
+            if (ModelLines.specOf(p.modelVersion()) != spec) {
+                continue;
+            }
             if (p.scoringTime() > pinnedAt + PIN_SLACK_MS && p.scoringTime() < unpinnedAt) {
                 during++;
                 duringByOthers += p.modelVersion() == version ? 0 : 1;
@@ -289,6 +295,7 @@ public final class SuiteCheck {
                         .filter(
                                 d ->
                                         d.promoted()
+                                                && ModelLines.specOf(d.version()) == spec
                                                 && d.version() > version
                                                 && d.decidedAt() > pinnedAt
                                                 && d.decidedAt() < unpinnedAt)

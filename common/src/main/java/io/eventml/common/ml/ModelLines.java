@@ -59,7 +59,7 @@ public final class ModelLines {
     }
 
     private static void checkSpec(int spec) {
-        if (spec < 1 || spec > Integer.MAX_VALUE / 2) {
+        if (spec < 1) {
             throw new IllegalArgumentException("not a feature spec version: " + spec);
         }
     }

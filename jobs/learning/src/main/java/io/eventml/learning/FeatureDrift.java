@@ -67,8 +67,8 @@ public class FeatureDrift {
     /** The block being filled. */
     public Window recent;
 
-    /** Features that fired against this reference, one bit each (the first 64). */
-    public long fired;
+    /** Features that fired against this reference, one bit each. */
+    public long[] fired;
 
     /** The largest PSI of the last block compared, and of which feature. */
     public double lastMaxPsi;
@@ -85,6 +85,7 @@ public class FeatureDrift {
         d.candidate = Window.of(features);
         d.last = Window.of(features);
         d.recent = Window.of(features);
+        d.fired = new long[(features + 63) / 64];
         return d;
     }
 
@@ -104,9 +105,9 @@ public class FeatureDrift {
                     lastMaxPsi = psi;
                     lastMaxFeature = f;
                 }
-                long bit = f < 64 ? 1L << f : 0;
-                if (psi >= settings.threshold() && (fired & bit) == 0) {
-                    fired |= bit;
+                long bit = 1L << (f % 64);
+                if (psi >= settings.threshold() && (fired[f / 64] & bit) == 0) {
+                    fired[f / 64] |= bit;
                     shifts.add(new Shift(f, psi, reference.mean(f), recent.mean(f)));
                 }
             }
@@ -133,9 +134,18 @@ public class FeatureDrift {
             Window w = reference;
             reference = candidate;
             candidate = w;
-            fired = 0;
+            Arrays.fill(fired, 0);
         }
         candidate.clear();
+    }
+
+    /**
+     * The serving version changed without a promotion here (one found on {@code ml.models} after a
+     * restore): its reference is unknown, so nothing is compared until the next promotion.
+     */
+    public void servingReplaced() {
+        reference.clear();
+        Arrays.fill(fired, 0);
     }
 
     /** The PSI of feature {@code f} between two windows' histograms. */

@@ -348,6 +348,11 @@ public final class LabelJoinFunction
             Long prunedNow = prunedBefore.value();
             if (prunedNow != null && time >= prunedNow + forgetPrunedAfterMillis) {
                 prunedBefore.clear();
+            } else if (prunedNow != null) {
+                // A timer of an earlier rule (a shorter memory), restored from a savepoint.
+                ctx.timerService()
+                        .registerEventTimeTimer(
+                                wholeHourAfter(prunedNow + forgetPrunedAfterMillis));
             }
         }
     }

@@ -263,6 +263,9 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
                 && served.coefficients().size() == s.ftrl.z.length
                 && (s.gate.serving == null || served.version() > s.gate.serving.version())) {
             s.gate.serving = served;
+            if (s.features != null) {
+                s.features.servingReplaced();
+            }
         }
         lastVersion = s.version;
         servingVersion = s.gate.serving == null ? 0 : s.gate.serving.version();

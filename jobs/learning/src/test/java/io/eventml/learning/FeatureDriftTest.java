@@ -79,6 +79,32 @@ class FeatureDriftTest {
     }
 
     @Test
+    void aFeatureBeyondTheSixtyFourthAlsoFiresOncePerReference() {
+        // 70 features: the last one a flag whose share moves; the others constant.
+        FeatureDrift d = FeatureDrift.of(70);
+        SplittableRandom r = new SplittableRandom(4);
+        double[] x = new double[70];
+        for (int i = 0; i < SETTINGS.window(); i++) {
+            x[69] = r.nextDouble() < 0.15 ? 1 : 0;
+            d.observe(x, SETTINGS);
+        }
+        d.cut();
+        d.decided(true);
+        List<FeatureDrift.Shift> shifts = new ArrayList<>();
+        for (int i = 0; i < 3 * SETTINGS.window(); i++) {
+            x[69] = r.nextDouble() < 0.45 ? 1 : 0;
+            shifts.addAll(d.observe(x, SETTINGS));
+        }
+        assertThat(shifts).extracting(FeatureDrift.Shift::feature).containsExactly(69);
+        // A serving version found elsewhere has no known reference: nothing is compared.
+        d.servingReplaced();
+        for (int i = 0; i < SETTINGS.window(); i++) {
+            x[69] = r.nextDouble() < 0.15 ? 1 : 0;
+            assertThat(d.observe(x, SETTINGS)).isEmpty();
+        }
+    }
+
+    @Test
     void aRejectedCandidateLeavesTheReferenceAsItWas() {
         SplittableRandom r = new SplittableRandom(3);
         FeatureDrift d = promotedOn(r, 0.15);
