@@ -303,13 +303,7 @@ class LearningJobTest {
                 kafka.topic(Topics.FEATURES_USER),
                 List.of(Map.entry("u-1", "{\"eventId\": \"broken\"")));
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        new LearningJob(
-                        config,
-                        LearningJob.featureSource(config),
-                        LearningJob.eventSource(config),
-                        LearningJob.pinSource(config),
-                        LearningJob.Outputs.kafka(kafka))
-                .build(env);
+        LearningJob.of(config).build(env);
         env.execute("learning, as built");
 
         List<TrainingExample> examples = decode(Topics.ML_TRAINING_EXAMPLES, kafka);
@@ -690,16 +684,7 @@ class LearningJobTest {
                         bounded.drift(),
                         bounded.featureDrift());
         StreamExecutionEnvironment env = FlinkTestCluster.environment();
-        String earlyTopic =
-                writeEarlyExamples(
-                        new LearningJob(
-                                        config,
-                                        LearningJob.featureSource(config),
-                                        LearningJob.eventSource(config),
-                                        LearningJob.pinSource(config),
-                                        LearningJob.Outputs.kafka(kafka))
-                                .build(env),
-                        kafka);
+        String earlyTopic = writeEarlyExamples(LearningJob.of(config).build(env), kafka);
         JobClient job = env.executeAsync("learning, the feature job pausing");
         // Every vector so far read.
         FlinkTestCluster.awaitRecordsRead(FLINK, job, "Kafka: features.user", firstHalf.size());
