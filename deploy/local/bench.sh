@@ -8,7 +8,12 @@
 #
 #   deploy/local/bench.sh [RECORDS]
 #   EVENTML_BENCH_PROFILE=1 deploy/local/bench.sh [RECORDS]   # also samples the TaskManager with async-profiler
-#                                                              # per job: .state/profiles/*.collapsed + hottest frames
+#                                                              # per job: .state/profiles/*.collapsed, CPU by thread,
+#                                                              # hottest frames
+#   EVENTML_BENCH_LEARNING_VARIANTS='a:jar=/tmp/old.jar;b:--feedback=horizon' deploy/local/bench.sh
+#                                          # only the learning job, once per variant, over a fresh backlog
+#   EVENTML_BENCH_REUSE=-bench<n> deploy/local/bench.sh   # the same over the backlog of an earlier run
+#   (docs/benchmarks.md lists every option)
 #
 # The suite's own jobs must not run meanwhile (they would share the two cores): 'eventml.sh down' first.
 set -euo pipefail

@@ -68,6 +68,14 @@ public final class JobBenchmark {
     /** Samples the TaskManager during each job when {@code EVENTML_BENCH_PROFILE=1}, else null. */
     private TaskManagerProfiler profiler;
 
+    /**
+     * The jar of the next job, when not the one built in the project ({@code jar=} of a variant).
+     */
+    private String jobJar;
+
+    /** When this benchmark started, in seconds: keeps transactional ids apart between runs. */
+    private final long started = now();
+
     private JobBenchmark(Path root, String version, String suffix) {
         this.root = root;
         this.version = version;
@@ -80,7 +88,11 @@ public final class JobBenchmark {
             System.exit(2);
         }
         long records = Long.parseLong(args[2]);
-        String suffix = "-bench" + System.currentTimeMillis() / 1000;
+        String reuse = System.getenv("EVENTML_BENCH_REUSE");
+        String suffix =
+                reuse == null || reuse.isBlank()
+                        ? "-bench" + System.currentTimeMillis() / 1000
+                        : reuse.trim();
         JobBenchmark benchmark = new JobBenchmark(Path.of(args[0]), args[1], suffix);
         if ("1".equals(System.getenv("EVENTML_BENCH_PROFILE"))) {
             Path state = benchmark.root.resolve("deploy/local/.state");
@@ -88,10 +100,82 @@ public final class JobBenchmark {
                     TaskManagerProfiler.forLocalTaskManager(
                             state.resolve("pids/taskmanager.pid"), state.resolve("profiles"));
         }
+        if (reuse != null && !reuse.isBlank()) {
+            benchmark.rerunLearning();
+            return;
+        }
         if (!"0".equals(System.getenv("EVENTML_BENCH_WARMUP"))) {
             new JobBenchmark(benchmark.root, benchmark.version, suffix + "-warmup").warmUp(50_000);
         }
         benchmark.run(records);
+    }
+
+    /**
+     * {@code EVENTML_BENCH_REUSE=<suffix>}: the learning job again over the backlog an earlier run
+     * left on the topics of {@code suffix}, once per {@code EVENTML_BENCH_LEARNING_VARIANTS} entry
+     * (same syntax as the feature variants, and {@code jar=PATH} runs another build of the job;
+     * default: twice as built), after the copy loop over the same raw topics. For comparing
+     * learning-job changes in one run, without the other jobs.
+     */
+    private void rerunLearning() throws Exception {
+        String[] raw = rawTopics();
+        copyLoop =
+                TransactionalCopyLoop.run(
+                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy-re" + now());
+        warmCopyLoop =
+                TransactionalCopyLoop.run(
+                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy-re" + now());
+        System.out.printf(
+                "  copy loop: %,.0f records/s, warm %,.0f (the limits below)%n",
+                copyLoop, warmCopyLoop);
+        compareLearningVariants(records(Topics.FEATURES_USER.name() + suffix));
+        printTable();
+    }
+
+    /**
+     * The learning job once per EVENTML_BENCH_LEARNING_VARIANTS entry (default: twice as built).
+     */
+    private void compareLearningVariants(long vectors) throws Exception {
+        Map<String, Map<String, String>> variants =
+                variants(System.getenv("EVENTML_BENCH_LEARNING_VARIANTS"));
+        if (variants.isEmpty()) {
+            variants.put("as built", Map.of());
+            variants.put("as built, again", Map.of());
+        }
+        for (Map.Entry<String, Map<String, String>> variant : variants.entrySet()) {
+            String run = "-re" + now() + "-" + rows.size();
+            List<String> args =
+                    new ArrayList<>(
+                            List.of(
+                                    "--label-horizon",
+                                    "2m",
+                                    "--model-name",
+                                    "bench" + run,
+                                    "--group-id",
+                                    "bench-learning" + suffix + run));
+            Map<String, String> conf = new LinkedHashMap<>();
+            String jar = null;
+            for (Map.Entry<String, String> setting : variant.getValue().entrySet()) {
+                if (setting.getKey().equals("jar")) {
+                    // Another build of the job, to compare code in one run.
+                    jar = setting.getValue();
+                } else if (setting.getKey().startsWith("--")) {
+                    args.addAll(List.of(setting.getKey(), setting.getValue()));
+                } else {
+                    conf.put(setting.getKey(), setting.getValue());
+                }
+            }
+            jobJar = jar;
+            try {
+                report("learning, " + variant.getKey(), job("learning", args, conf, vectors));
+            } finally {
+                jobJar = null;
+            }
+        }
+    }
+
+    private static long now() {
+        return System.currentTimeMillis() / 1000;
     }
 
     /**
@@ -164,6 +248,13 @@ public final class JobBenchmark {
         }
         report("features, RocksDB, default bound", job("features", List.of(), Map.of(), canonical));
         long vectors = records(Topics.FEATURES_USER.name() + suffix);
+        if (System.getenv("EVENTML_BENCH_LEARNING_VARIANTS") != null) {
+            // Only the learning job's variants over this backlog (reusable: features.user holds
+            // one feature run's vectors).
+            compareLearningVariants(vectors);
+            printTable();
+            return;
+        }
         report(
                 "learning (vectors)",
                 job(
@@ -287,7 +378,7 @@ public final class JobBenchmark {
                                 "--topic-suffix",
                                 suffix,
                                 "--transactional-id-prefix",
-                                "bench-" + name + suffix + "-" + rows.size()));
+                                "bench-" + name + suffix + "-" + rows.size() + "-" + started));
         if (!extra.contains("--group-id")) {
             args.addAll(List.of("--group-id", "bench-" + name + suffix));
         }
@@ -297,19 +388,21 @@ public final class JobBenchmark {
 
     private Result runJob(String name, List<String> args, Map<String, String> conf, long records)
             throws Exception {
-        String jar = jarIds.get(name);
+        Path jarFile =
+                jobJar != null
+                        ? Path.of(jobJar)
+                        : root.resolve(
+                                "jobs/"
+                                        + name
+                                        + "/target/eventml-"
+                                        + name
+                                        + "-"
+                                        + version
+                                        + "-job.jar");
+        String jar = jarIds.get(jarFile.toString());
         if (jar == null) {
-            jar =
-                    flink.upload(
-                            root.resolve(
-                                    "jobs/"
-                                            + name
-                                            + "/target/eventml-"
-                                            + name
-                                            + "-"
-                                            + version
-                                            + "-job.jar"));
-            jarIds.put(name, jar);
+            jar = flink.upload(jarFile);
+            jarIds.put(jarFile.toString(), jar);
         }
         String id = flink.run(jar, args, 1, null, false, conf);
         if (profiler != null) {
@@ -336,12 +429,12 @@ public final class JobBenchmark {
             }
             Thread.sleep(1_000);
         }
-        if (profiler != null) {
-            printProfile(profiler.stop(name + "-" + rows.size()));
-        }
         JsonNode job = flink.getJson("/jobs/" + id);
         long running = job.path("timestamps").path("RUNNING").asLong();
         long finished = job.path("timestamps").path("FINISHED").asLong();
+        if (profiler != null) {
+            printProfile(profiler.stop(name + "-" + rows.size()), (finished - running) / 1000.0);
+        }
         JsonNode checkpoints = flink.getJson("/jobs/" + id + "/checkpoints");
         JsonNode summary = checkpoints.path("summary");
         JsonNode latest = checkpoints.path("latest").path("completed");
@@ -383,7 +476,12 @@ public final class JobBenchmark {
         return variants;
     }
 
-    private static void printProfile(Path collapsed) throws java.io.IOException {
+    private static void printProfile(Path collapsed, double seconds) throws java.io.IOException {
+        System.out.printf(
+                "  profile %s, CPU by thread over the job's %.1f s (100%% = one core all along):%n",
+                collapsed, seconds);
+        TaskManagerProfiler.byThread(collapsed, 14, seconds)
+                .forEach(f -> System.out.println("    " + f));
         System.out.println("  profile " + collapsed + ", frames by inclusive share of samples:");
         TaskManagerProfiler.hottestFrames(
                         collapsed,

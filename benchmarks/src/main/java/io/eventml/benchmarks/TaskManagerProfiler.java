@@ -22,6 +22,9 @@ import java.util.stream.Stream;
  * <p>Sampling uses {@code itimer}, which needs no perf events (often unavailable in containers).
  */
 final class TaskManagerProfiler {
+    /** Sampling interval of CPU time. */
+    static final int INTERVAL_MILLIS = 5;
+
     private final Path library;
     private final Path outputDir;
     private final long pid;
@@ -54,13 +57,13 @@ final class TaskManagerProfiler {
     }
 
     void start() throws IOException, InterruptedException {
-        agent("start,event=itimer,interval=5ms");
+        agent("start,event=itimer,interval=" + INTERVAL_MILLIS + "ms,threads");
     }
 
     /** Stops sampling and writes {@code <name>.collapsed}; returns its path. */
     Path stop(String name) throws IOException, InterruptedException {
         Path out = outputDir.resolve(name + ".collapsed");
-        agent("stop,collapsed,dot,file=" + out);
+        agent("stop,collapsed,threads,dot,file=" + out);
         return out;
     }
 
@@ -103,6 +106,48 @@ final class TaskManagerProfiler {
                         }
                     }
                 });
+    }
+
+    /**
+     * CPU by thread: for the {@code top} threads (Flink's task threads are named after their chain
+     * of operators; subtask and attempt numbers are dropped, so that the threads of one kind add
+     * up), the CPU seconds sampled and their share of {@code seconds} of wall time.
+     */
+    static List<String> byThread(Path collapsed, int top, double seconds) throws IOException {
+        Map<String, Long> samples = new HashMap<>();
+        try (Stream<String> lines = Files.lines(collapsed)) {
+            for (String line : (Iterable<String>) lines::iterator) {
+                int space = line.lastIndexOf(' ');
+                if (space > 0) {
+                    String first = line.substring(0, space).split(";", 2)[0];
+                    samples.merge(
+                            threadKind(first),
+                            Long.parseLong(line.substring(space + 1)),
+                            Long::sum);
+                }
+            }
+        }
+        return samples.entrySet().stream()
+                .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .limit(top)
+                .map(
+                        e -> {
+                            double cpu = e.getValue() * INTERVAL_MILLIS / 1000.0;
+                            return String.format(
+                                    "%6.1f s %5.1f%%  %s", cpu, 100 * cpu / seconds, e.getKey());
+                        })
+                .toList();
+    }
+
+    /** {@code [Label join -> Sink (1/1)#0 tid=123]} to {@code Label join -> Sink}. */
+    static String threadKind(String frame) {
+        if (!frame.startsWith("[")) {
+            return "(no thread name)";
+        }
+        return frame.substring(1, frame.length() - 1)
+                .replaceAll(" tid=\\d+$", "")
+                .replaceAll(" \\(\\d+/\\d+\\)(#\\d+)?$", "")
+                .replaceAll("\\d+$", "#");
     }
 
     /** The {@code top} frames that were on top of the stack (running) most often. */

@@ -3,6 +3,7 @@ package io.eventml.common.serde;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
@@ -57,6 +58,9 @@ public record JsonLimits(
                                         .maxNameLength(maxNameLength)
                                         .build())
                         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                        // Same values as the JDK's, parsed and written several times faster.
+                        .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
+                        .enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
                         .build();
         return JsonMapper.builder(factory)
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
