@@ -68,6 +68,9 @@ public final class JobBenchmark {
     /** Samples the TaskManager during each job when {@code EVENTML_BENCH_PROFILE=1}, else null. */
     private TaskManagerProfiler profiler;
 
+    /** CPU of the TaskManager, its JIT compilers and the broker, printed per job. */
+    private final CpuClock cpu;
+
     /**
      * The jar of the next job, when not the one built in the project ({@code jar=} of a variant).
      */
@@ -77,6 +80,7 @@ public final class JobBenchmark {
     private final long started = now();
 
     private JobBenchmark(Path root, String version, String suffix) {
+        this.cpu = CpuClock.forLocalSuite(root.resolve("deploy/local/.state/pids"));
         this.root = root;
         this.version = version;
         this.suffix = suffix;
@@ -408,6 +412,8 @@ public final class JobBenchmark {
         if (profiler != null) {
             profiler.start();
         }
+        CpuClock.Reading cpuStart = cpu == null ? null : cpu.read();
+        CpuClock.Reading cpuHalf = null;
         Map<String, Long> late = new LinkedHashMap<>();
         List<long[]> progress = new ArrayList<>();
         while (true) {
@@ -426,8 +432,18 @@ public final class JobBenchmark {
                 if (read > 0) {
                     progress.add(new long[] {System.currentTimeMillis(), read});
                 }
+                if (cpu != null && cpuHalf == null && records > 0 && read >= records / 2) {
+                    cpuHalf = cpu.read();
+                }
             }
             Thread.sleep(1_000);
+        }
+        if (cpu != null) {
+            CpuClock.Reading end = cpu.read();
+            System.out.println("  " + end.since(cpuStart));
+            if (cpuHalf != null) {
+                System.out.println("  second half of the input: " + end.since(cpuHalf));
+            }
         }
         JsonNode job = flink.getJson("/jobs/" + id);
         long running = job.path("timestamps").path("RUNNING").asLong();

@@ -1,6 +1,7 @@
 package io.eventml.ops;
 
 import io.eventml.common.config.KafkaOptions;
+import io.eventml.common.ml.DriftAlarm;
 import io.eventml.common.ml.ModelDecision;
 import io.eventml.common.ml.ModelPin;
 import io.eventml.common.ml.ModelUpdate;
@@ -37,7 +38,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * How far the suite is: each job's consumer lag, committed records not yet consumed, the newest
- * model, and sinks that lost transactions.
+ * model with its quality and drift alarms, and sinks that lost transactions.
  */
 final class SuiteStatus {
     /** The consumer groups of the jobs, and the topics each reads. */
@@ -164,6 +165,50 @@ final class SuiteStatus {
                         model.modelName(),
                         RECENT_OUTCOMES);
         printQuality(model, served);
+        List<DriftAlarm> alarms = new ArrayList<>();
+        for (byte[] value : lastRecords(bootstrap, Topics.ML_DRIFT.name() + suffix, 200)) {
+            Decoded<DriftAlarm> d = Topics.ML_DRIFT.valueCodec().decode(value);
+            if (d.isValid() && d.value().modelName().equals(model.modelName())) {
+                alarms.add(d.value());
+            }
+        }
+        driftLines(alarms, RECENT_ALARMS).forEach(System.out::println);
+    }
+
+    /** How many of the newest drift alarms status shows. */
+    static final int RECENT_ALARMS = 5;
+
+    /**
+     * The newest {@code n} of a model's drift alarms ({@code ml.drift}), newest last, one line
+     * each: when, which detector (and feature), its statistic against the threshold, the version
+     * served.
+     */
+    static List<String> driftLines(List<DriftAlarm> alarms, int n) {
+        List<String> lines = new ArrayList<>();
+        if (alarms.isEmpty()) {
+            lines.add("Drift: no alarm on ml.drift");
+            return lines;
+        }
+        List<DriftAlarm> sorted = new ArrayList<>(alarms);
+        sorted.sort(Comparator.comparingLong(DriftAlarm::detectedAt));
+        List<DriftAlarm> newest = sorted.subList(Math.max(0, sorted.size() - n), sorted.size());
+        lines.add(
+                String.format(
+                        "Drift: %,d alarm(s) among the last records of ml.drift, the newest %d:",
+                        sorted.size(), newest.size()));
+        for (DriftAlarm a : newest) {
+            lines.add(
+                    String.format(
+                            "  %s  %s%s: %.3f >= %.3f, serving version %d (event time %s)",
+                            Instant.ofEpochMilli(a.detectedAt()),
+                            a.detector(),
+                            a.feature() == null ? "" : " on " + a.feature(),
+                            a.statistic(),
+                            a.threshold(),
+                            a.servingVersion(),
+                            Instant.ofEpochMilli(a.labelTime())));
+        }
+        return lines;
     }
 
     /**
