@@ -14,8 +14,12 @@ import java.util.List;
  * <p>Each feature's values are binned on a fixed scale, {@code v / (1 + |v|)} cut in {@link #BINS}
  * equal bins over (-1, 1): the features are counts on a log scale, rates, one-hots and means in
  * [-1, 1], all of which spread over several bins of that scale, and fixed bins need no sample of
- * the reference kept. Shares are smoothed by half a view per bin, so that an empty bin does not
- * make the index infinite.
+ * the reference kept. A value counts into the two bins whose centres it lies between, in proportion
+ * to how near it is to each (linear binning, in {@link #WEIGHT}ths of a view), so that the
+ * histogram moves as little as the values do: with hard bins, values that sit on a bin edge
+ * (in-store footfall at {@code ln(1 + x)} about 4, exactly the edge 0.8 of the scale) flipped from
+ * one bin to the next on a move of a few percent and read as a large shift. Shares are smoothed by
+ * half a view per bin, so that an empty bin does not make the index infinite.
  *
  * <p>Views are counted in blocks of {@code window}. The reference follows the gate: a candidate's
  * is the last full block before its cut (views it learned last), and becomes the reference when the
@@ -24,6 +28,9 @@ import java.util.List;
  */
 public class FeatureDrift {
     public static final int BINS = 20;
+
+    /** What one view adds to a feature's histogram, split between two neighbouring bins. */
+    public static final int WEIGHT = 16;
 
     // A large shift by the rule of thumb; a block of 2,000 views against a reference of as many
     // from the same population gives about (BINS - 1) x (1/2000 + 1/2000) = 0.02 by chance.
@@ -151,23 +158,25 @@ public class FeatureDrift {
     /** The PSI of feature {@code f} between two windows' histograms. */
     static double psi(Window reference, Window recent, int f) {
         double psi = 0;
-        double p0 = reference.count + 0.5 * BINS;
-        double q0 = recent.count + 0.5 * BINS;
+        double[] p = reference.shares(f);
+        double[] q = recent.shares(f);
         for (int b = 0; b < BINS; b++) {
-            double p = (reference.bins[f * BINS + b] + 0.5) / p0;
-            double q = (recent.bins[f * BINS + b] + 0.5) / q0;
-            psi += (q - p) * Math.log(q / p);
+            psi += (q[b] - p[b]) * Math.log(q[b] / p[b]);
         }
         return psi;
     }
 
-    /** The bin of value {@code v} on the scale {@code v / (1 + |v|)}. */
-    static int bin(double v) {
+    /**
+     * Where value {@code v} lies on the scale {@code v / (1 + |v|)}, in bins: {@code b} is the
+     * centre of bin {@code b}, from 0 to {@code BINS - 1} (values beyond the outer centres count
+     * whole into the outer bins).
+     */
+    static double position(double v) {
         if (Double.isNaN(v)) {
             return 0;
         }
         double s = Double.isInfinite(v) ? Math.signum(v) : v / (1 + Math.abs(v));
-        return Math.min(BINS - 1, Math.max(0, (int) Math.floor((s + 1) / 2 * BINS)));
+        return Math.min(BINS - 1, Math.max(0, (s + 1) / 2 * BINS - 0.5));
     }
 
     /** A histogram per feature and each feature's sum, over {@code count} views. A Flink POJO. */
@@ -187,10 +196,33 @@ public class FeatureDrift {
 
         void add(double[] x) {
             for (int f = 0; f < x.length && f < sums.length; f++) {
-                bins[f * BINS + bin(x[f])]++;
+                double at = position(x[f]);
+                int low = (int) at;
+                int high = Math.min(low + 1, BINS - 1);
+                int toHigh = (int) Math.round((at - low) * WEIGHT);
+                bins[f * BINS + low] += WEIGHT - toHigh;
+                bins[f * BINS + high] += toHigh;
                 sums[f] += x[f];
             }
             count++;
+        }
+
+        /**
+         * Feature {@code f}'s share of each bin, smoothed by half a view per bin. Normalised by the
+         * histogram's own total, so that windows kept before linear binning (one count per view)
+         * compare with later ones.
+         */
+        double[] shares(int f) {
+            long total = 0;
+            for (int b = 0; b < BINS; b++) {
+                total += bins[f * BINS + b];
+            }
+            double perView = count == 0 || total == 0 ? WEIGHT : (double) total / count;
+            double[] shares = new double[BINS];
+            for (int b = 0; b < BINS; b++) {
+                shares[b] = (bins[f * BINS + b] + 0.5 * perView) / (total + 0.5 * perView * BINS);
+            }
+            return shares;
         }
 
         void addAll(Window other) {

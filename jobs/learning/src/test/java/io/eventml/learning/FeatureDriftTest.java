@@ -116,12 +116,50 @@ class FeatureDriftTest {
     }
 
     @Test
+    void valuesOnABinEdgeThatMoveALittleDoNotReadAsAShift() {
+        // ln(1 + x) about 4 is 0.8 on the scale, the edge between bins 17 and 18: a reference
+        // just below it and a block just above (a 1% move). Hard bins put the two in different
+        // bins (PSI about 16); linear binning splits both about evenly.
+        FeatureDrift d = FeatureDrift.of(1);
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < SETTINGS.window(); i++) {
+            d.observe(new double[] {3.96 + 0.04 * r.nextDouble()}, SETTINGS);
+        }
+        d.cut();
+        d.decided(true);
+        List<FeatureDrift.Shift> shifts = new ArrayList<>();
+        for (int i = 0; i < SETTINGS.window(); i++) {
+            shifts.addAll(d.observe(new double[] {4.0 + 0.04 * r.nextDouble()}, SETTINGS));
+        }
+        assertThat(shifts).isEmpty();
+        assertThat(d.lastMaxPsi).isLessThan(0.01);
+
+        // A real move of the same feature (footfall doubled, ln 9 to ln 19) still fires.
+        for (int i = 0; i < SETTINGS.window(); i++) {
+            shifts.addAll(d.observe(new double[] {Math.log1p(18 + r.nextDouble())}, SETTINGS));
+        }
+        assertThat(shifts).extracting(FeatureDrift.Shift::feature).containsExactly(0);
+        assertThat(shifts.get(0).psi()).isGreaterThan(1);
+    }
+
+    @Test
     void theScaleCoversEveryValueInItsBins() {
-        assertThat(FeatureDrift.bin(0)).isEqualTo(FeatureDrift.BINS / 2);
-        assertThat(FeatureDrift.bin(1)).isEqualTo(15);
-        assertThat(FeatureDrift.bin(Double.POSITIVE_INFINITY)).isEqualTo(FeatureDrift.BINS - 1);
-        assertThat(FeatureDrift.bin(-1e300)).isZero();
-        assertThat(FeatureDrift.bin(Double.NaN)).isZero();
+        // Centres of bins: 0 at 0.0 on the scale is halfway between bins 9 and 10.
+        assertThat(FeatureDrift.position(0)).isEqualTo(9.5);
+        assertThat(FeatureDrift.position(1)).isEqualTo(14.5);
+        assertThat(FeatureDrift.position(Double.POSITIVE_INFINITY))
+                .isEqualTo(FeatureDrift.BINS - 1);
+        assertThat(FeatureDrift.position(-1e300)).isZero();
+        assertThat(FeatureDrift.position(Double.NaN)).isZero();
+        FeatureDrift.Window one = FeatureDrift.Window.of(1);
+        one.add(new double[] {1});
+        assertThat(one.bins[14]).isEqualTo(FeatureDrift.WEIGHT / 2);
+        assertThat(one.bins[15]).isEqualTo(FeatureDrift.WEIGHT / 2);
+        // ln 5 is 0.617 on the scale, 15.67 in bins: a third to bin 15, two thirds to bin 16.
+        FeatureDrift.Window lnFive = FeatureDrift.Window.of(1);
+        lnFive.add(new double[] {Math.log1p(4)});
+        assertThat(lnFive.bins[15]).isEqualTo(5);
+        assertThat(lnFive.bins[16]).isEqualTo(11);
         assertThatThrownBy(() -> new FeatureDrift.Settings(0, 2_000))
                 .hasMessageContaining("threshold above 0");
         assertThatThrownBy(() -> new FeatureDrift.Settings(0.25, 5))
