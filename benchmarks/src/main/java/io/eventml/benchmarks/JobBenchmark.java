@@ -151,12 +151,13 @@ public final class JobBenchmark {
             List<String> args =
                     new ArrayList<>(
                             List.of(
-                                    "--label-horizon",
-                                    "2m",
                                     "--model-name",
                                     "bench" + run,
                                     "--group-id",
                                     "bench-learning" + suffix + run));
+            if (!variant.getValue().containsKey("--label-horizon")) {
+                args.addAll(List.of("--label-horizon", "2m"));
+            }
             Map<String, String> conf = new LinkedHashMap<>();
             String jar = null;
             for (Map.Entry<String, String> setting : variant.getValue().entrySet()) {

@@ -83,6 +83,7 @@ class DeployManifestsTest {
             List.of(
                     "state.backend.type",
                     "state.backend.rocksdb.use-bloom-filter",
+                    "state.backend.rocksdb.memory.partitioned-index-filters",
                     "execution.checkpointing.incremental",
                     "execution.checkpointing.mode",
                     "execution.checkpointing.interval",

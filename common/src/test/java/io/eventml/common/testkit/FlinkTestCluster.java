@@ -81,6 +81,7 @@ public final class FlinkTestCluster {
         config.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         // As flink-conf/config.yaml.
         config.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        config.setString("state.backend.rocksdb.memory.partitioned-index-filters", "true");
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tempDirUri("eventml-checkpoints-"));
