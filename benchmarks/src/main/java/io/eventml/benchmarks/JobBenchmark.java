@@ -472,8 +472,9 @@ public final class JobBenchmark {
     }
 
     /**
-     * Extra runs of the feature job with other cluster settings, to compare them in one run: {@code
-     * label:key=value,key=value;label:...}, e.g. {@code
+     * Extra runs of a job with other settings, to compare them in one run: {@code
+     * label:key=value,key=value;label:...} ({@code --name=value} is a job argument, any other key a
+     * Flink setting; a label alone runs the job as built), e.g. {@code
      * bloom:state.backend.rocksdb.use-bloom-filter=true}.
      */
     private static Map<String, Map<String, String>> variants(String spec) {
@@ -484,8 +485,20 @@ public final class JobBenchmark {
         for (String variant : spec.split(";")) {
             String[] labelAndSettings = variant.split(":", 2);
             Map<String, String> settings = new LinkedHashMap<>();
-            for (String setting : labelAndSettings[1].split(",")) {
+            String all = labelAndSettings.length < 2 ? "" : labelAndSettings[1];
+            for (String setting : all.split(",")) {
+                if (setting.isBlank()) {
+                    continue;
+                }
                 String[] kv = setting.split("=", 2);
+                if (kv.length < 2) {
+                    throw new IllegalArgumentException(
+                            "a variant's setting is key=value (a job argument as --name=value), got '"
+                                    + setting
+                                    + "' in '"
+                                    + variant
+                                    + "'");
+                }
                 settings.put(kv[0].trim(), kv[1].trim());
             }
             variants.put(labelAndSettings[0].trim(), settings);
