@@ -758,11 +758,24 @@ public final class JobBenchmark {
     }
 
     /** Committed records of a topic: drained with read_committed (transaction markers skipped). */
+    /** How many committed records a topic holds, counted without keeping them. */
     private static long records(String topic) throws Exception {
-        return drain(topic).size();
+        long[] count = {0};
+        read(topic, r -> count[0]++);
+        return count[0];
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> drain(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        read(topic, out::add);
+        return out;
+    }
+
+    /**
+     * Hands every committed record of a topic, from its beginning to its end now, to {@code each}.
+     */
+    private static void read(
+            String topic, java.util.function.Consumer<ConsumerRecord<byte[], byte[]>> each) {
         Properties c = new Properties();
         c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, BOOTSTRAP);
         c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
@@ -771,7 +784,6 @@ public final class JobBenchmark {
                 ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG,
                 ByteArrayDeserializer.class.getName());
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
-        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
             List<TopicPartition> partitions =
                     consumer.partitionsFor(topic).stream()
@@ -782,11 +794,10 @@ public final class JobBenchmark {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r);
+                    each.accept(r);
                 }
             }
         }
-        return out;
     }
 
     private static Admin admin() {
