@@ -122,16 +122,7 @@ public final class JobBenchmark {
      * learning-job changes in one run, without the other jobs.
      */
     private void rerunLearning() throws Exception {
-        String[] raw = rawTopics();
-        copyLoop =
-                TransactionalCopyLoop.run(
-                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy-re" + now());
-        warmCopyLoop =
-                TransactionalCopyLoop.run(
-                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy-re" + now());
-        System.out.printf(
-                "  copy loop: %,.0f records/s, warm %,.0f (the limits below)%n",
-                copyLoop, warmCopyLoop);
+        measureCopyLoop("bench-copy-re" + started);
         compareLearningVariants(records(Topics.FEATURES_USER.name() + suffix));
         printTable();
     }
@@ -158,25 +149,26 @@ public final class JobBenchmark {
             if (!variant.getValue().containsKey("--label-horizon")) {
                 args.addAll(List.of("--label-horizon", "2m"));
             }
-            Map<String, String> conf = new LinkedHashMap<>();
-            String jar = null;
-            for (Map.Entry<String, String> setting : variant.getValue().entrySet()) {
-                if (setting.getKey().equals("jar")) {
-                    // Another build of the job, to compare code in one run.
-                    jar = setting.getValue();
-                } else if (setting.getKey().startsWith("--")) {
-                    args.addAll(List.of(setting.getKey(), setting.getValue()));
-                } else {
-                    conf.put(setting.getKey(), setting.getValue());
-                }
-            }
-            jobJar = jar;
-            try {
-                report("learning, " + variant.getKey(), job("learning", args, conf, vectors));
-            } finally {
-                jobJar = null;
-            }
+            runVariant(
+                    "learning", "learning, " + variant.getKey(), variant.getValue(), args, vectors);
         }
+    }
+
+    /**
+     * The limit: the plain transactional copy loop over the raw topics, twice. The first run (cold,
+     * like a job's whole run) is the limit of the records/s column, the second (warm) the limit of
+     * the warm column.
+     */
+    private void measureCopyLoop(String transactionalId) throws Exception {
+        List<String> raw = List.of(rawTopics());
+        copyLoop =
+                TransactionalCopyLoop.run(BOOTSTRAP, raw, "bench.copy" + suffix, transactionalId);
+        warmCopyLoop =
+                TransactionalCopyLoop.run(
+                        BOOTSTRAP, raw, "bench.copy" + suffix, transactionalId + "-warm");
+        System.out.printf(
+                "  copy loop: %,.0f records/s, warm %,.0f (the limits below)%n",
+                copyLoop, warmCopyLoop);
     }
 
     private static long now() {
@@ -231,18 +223,7 @@ public final class JobBenchmark {
         Result generator = generate(records);
         report("generator (writes the backlog)", generator);
 
-        String[] raw = rawTopics();
-        // Twice: the first run (cold, like a job's whole run) is the limit of the records/s
-        // column, the second (warm) the limit of the warm column.
-        copyLoop =
-                TransactionalCopyLoop.run(
-                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy" + suffix);
-        warmCopyLoop =
-                TransactionalCopyLoop.run(
-                        BOOTSTRAP, List.of(raw), "bench.copy" + suffix, "bench-copy-warm" + suffix);
-        System.out.printf(
-                "  copy loop: %,.0f records/s, warm %,.0f (the limits below)%n",
-                copyLoop, warmCopyLoop);
+        measureCopyLoop("bench-copy" + suffix);
 
         report("ingestion", job("ingestion", List.of(), Map.of(), rawRecords()));
         long canonical = records(Topics.EVENTS_CANONICAL.name() + suffix);
@@ -322,23 +303,40 @@ public final class JobBenchmark {
     private void compareFeatureVariants(long canonical) throws Exception {
         for (Map.Entry<String, Map<String, String>> variant :
                 variants(System.getenv("EVENTML_BENCH_FEATURE_VARIANTS")).entrySet()) {
-            // Settings named --x are the job's arguments, the others its Flink configuration.
-            List<String> args =
-                    new ArrayList<>(
-                            List.of("--group-id", "bench-features-" + rows.size() + suffix));
-            Map<String, String> conf = new LinkedHashMap<>();
-            variant.getValue()
-                    .forEach(
-                            (key, value) -> {
-                                if (key.startsWith("--")) {
-                                    args.addAll(List.of(key, value));
-                                } else {
-                                    conf.put(key, value);
-                                }
-                            });
-            report(
+            runVariant(
+                    "features",
                     "features, RocksDB, " + variant.getKey(),
-                    job("features", args, conf, canonical));
+                    variant.getValue(),
+                    List.of("--group-id", "bench-features-" + rows.size() + suffix),
+                    canonical);
+        }
+    }
+
+    /**
+     * Runs {@code job} with a variant's settings on top of {@code args} and reports it: settings
+     * named {@code --x} are the job's arguments, {@code jar} another build of the job (to compare
+     * code in one run), the others its Flink configuration.
+     */
+    private void runVariant(
+            String job, String label, Map<String, String> settings, List<String> args, long records)
+            throws Exception {
+        List<String> allArgs = new ArrayList<>(args);
+        Map<String, String> conf = new LinkedHashMap<>();
+        String jar = null;
+        for (Map.Entry<String, String> setting : settings.entrySet()) {
+            if (setting.getKey().equals("jar")) {
+                jar = setting.getValue();
+            } else if (setting.getKey().startsWith("--")) {
+                allArgs.addAll(List.of(setting.getKey(), setting.getValue()));
+            } else {
+                conf.put(setting.getKey(), setting.getValue());
+            }
+        }
+        jobJar = jar;
+        try {
+            report(label, job(job, allArgs, conf, records));
+        } finally {
+            jobJar = null;
         }
     }
 

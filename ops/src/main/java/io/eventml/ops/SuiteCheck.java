@@ -276,7 +276,7 @@ public final class SuiteCheck {
         long duringByOthers = 0;
         long after = 0;
         long afterByPinned = 0;
-        // A pin holds for its own feature spec's line; another line's vectors are served by it.
+        // A pin holds for its own feature spec's line: another spec's vectors are not served by it.
         int spec = ModelLines.specOf(version);
         for (Prediction p : predictions) {
             if (ModelLines.specOf(p.modelVersion()) != spec) {

@@ -103,7 +103,13 @@ public class FeatureDrift {
             return List.of();
         }
         List<Shift> shifts = new ArrayList<>();
-        if (reference.count >= settings.window()) {
+        if (!reference.isLinear()) {
+            // Counted one per view in one bin (before linear binning, restored from a savepoint):
+            // it reads values on bin edges as shifted. Unknown until the next promotion.
+            reference.clear();
+            Arrays.fill(fired, 0);
+        }
+        if (reference.count >= settings.window() && recent.isLinear()) {
             lastMaxPsi = 0;
             lastMaxFeature = -1;
             for (int f = 0; f < x.length; f++) {
@@ -132,7 +138,9 @@ public class FeatureDrift {
      */
     public void cut() {
         candidate.clear();
-        candidate.addAll(last);
+        if (last.isLinear()) {
+            candidate.addAll(last);
+        }
     }
 
     /** The candidate was decided: promoted, its reference is the serving version's. */
@@ -207,22 +215,26 @@ public class FeatureDrift {
             count++;
         }
 
-        /**
-         * Feature {@code f}'s share of each bin, smoothed by half a view per bin. Normalised by the
-         * histogram's own total, so that windows kept before linear binning (one count per view)
-         * compare with later ones.
-         */
+        /** Feature {@code f}'s share of each bin, smoothed by half a view per bin. */
         double[] shares(int f) {
-            long total = 0;
-            for (int b = 0; b < BINS; b++) {
-                total += bins[f * BINS + b];
-            }
-            double perView = count == 0 || total == 0 ? WEIGHT : (double) total / count;
             double[] shares = new double[BINS];
             for (int b = 0; b < BINS; b++) {
-                shares[b] = (bins[f * BINS + b] + 0.5 * perView) / (total + 0.5 * perView * BINS);
+                shares[b] = (bins[f * BINS + b] + 0.5 * WEIGHT) / ((count + 0.5 * BINS) * WEIGHT);
             }
             return shares;
+        }
+
+        /**
+         * Whether every view here was counted by linear binning ({@link #WEIGHT} per feature), not
+         * one in one bin as before it (a window restored from a savepoint of that time, or a block
+         * that was being filled when it was taken).
+         */
+        boolean isLinear() {
+            long total = 0;
+            for (int b = 0; b < BINS && b < bins.length; b++) {
+                total += bins[b];
+            }
+            return count == 0 || total == count * WEIGHT;
         }
 
         void addAll(Window other) {

@@ -143,6 +143,34 @@ class FeatureDriftTest {
     }
 
     @Test
+    void aReferenceRestoredFromBeforeLinearBinningComparesWithNewBlocks() {
+        // Until linear binning a view counted one in the bin of its value (the state layout is the
+        // same): such a reference, restored, must not be compared with blocks counted now.
+        SplittableRandom r = new SplittableRandom(6);
+        FeatureDrift.Window old = FeatureDrift.Window.of(3);
+        for (int i = 0; i < SETTINGS.window(); i++) {
+            double[] x = view(r, 0.15);
+            for (int f = 0; f < x.length; f++) {
+                int hardBin = (int) Math.floor(FeatureDrift.position(x[f]) + 0.5);
+                old.bins[f * FeatureDrift.BINS + hardBin]++;
+                old.sums[f] += x[f];
+            }
+            old.count++;
+        }
+        FeatureDrift d = FeatureDrift.of(3);
+        d.reference = old;
+        // Compared with new blocks it would read the constant bias as shifted (PSI about 4): it
+        // is dropped, and nothing is compared until the next promotion.
+        assertThat(feed(d, r, 0.15, 3)).isEmpty();
+        assertThat(d.reference.count).isZero();
+        d.cut();
+        d.decided(true);
+        assertThat(feed(d, r, 0.15, 3)).isEmpty();
+        assertThat(d.lastMaxPsi).isPositive().isLessThan(0.03);
+        assertThat(feed(d, r, 0.45, 1)).extracting(FeatureDrift.Shift::feature).containsExactly(1);
+    }
+
+    @Test
     void theScaleCoversEveryValueInItsBins() {
         // Centres of bins: 0 at 0.0 on the scale is halfway between bins 9 and 10.
         assertThat(FeatureDrift.position(0)).isEqualTo(9.5);

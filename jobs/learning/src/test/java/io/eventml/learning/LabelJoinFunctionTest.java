@@ -244,6 +244,33 @@ class LabelJoinFunctionTest {
     }
 
     /**
+     * Restored with a longer horizon, the job finds forget timers of the shorter one, set for when
+     * the shorter rule would forget the pruned-before time. Under the longer rule that time is
+     * still needed: the timer keeps it and sets the later one, and the state still goes in the end.
+     */
+    @Test
+    void restoredWithALongerHorizonThePrunedTimeIsKeptLongerAndThenForgotten() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness(null, false, Feedback.HORIZON, Duration.ofMinutes(30))) {
+            feed(h, view("v1", "sku-1", T), purchase("p1", "sku-1", T + MINUTE));
+            h.processBothWatermarks(new Watermark(T + 3 * 60 * MINUTE));
+            assertThat(labels(h)).containsExactly("v1=1@1");
+            // Only when purchases were dropped is left (dropped at T + 1 h, before T + 25 min).
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = harness(snapshot, false, Feedback.HORIZON, Duration.ofHours(6))) {
+            // The shorter rule's timer fires at T + 26 h; the longer keeps it to T + 30.5 h.
+            h.processBothWatermarks(new Watermark(T + 27 * 60 * MINUTE));
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).isEqualTo(1);
+            h.processBothWatermarks(new Watermark(T + 40 * 60 * MINUTE));
+            assertThat(h.numKeyedStateEntries()).isZero();
+            assertThat(h.numEventTimeTimers()).isZero();
+        }
+    }
+
+    /**
      * Views and purchases of three users in random order (purchases within the bound, views also
      * far behind the watermark), periodic watermarks, and a snapshot and restore on RocksDB in the
      * middle after which the watermark takes a while to come back: every example's label is the
