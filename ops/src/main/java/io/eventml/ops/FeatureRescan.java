@@ -166,7 +166,47 @@ public final class FeatureRescan {
                 .orElse(Long.MIN_VALUE);
     }
 
-    /** All 41 positions of the view's vector, from the definitions in docs/features.md. */
+    /**
+     * The key's events strictly before the view back to the first gap of {@code gap} or more
+     * (between two of them, or between the newest and the view), oldest first: the "lifetime" of
+     * spec 2's lifetime features.
+     */
+    private static List<CanonicalEvent> lifetime(
+            List<CanonicalEvent> events, CanonicalEvent view, long gap) {
+        List<CanonicalEvent> before =
+                events.stream()
+                        .filter(e -> e.eventTime() < view.eventTime())
+                        .sorted(Comparator.comparingLong(CanonicalEvent::eventTime))
+                        .toList();
+        long next = view.eventTime();
+        int first = before.size();
+        while (first > 0 && next - before.get(first - 1).eventTime() < gap) {
+            first--;
+            next = before.get(first).eventTime();
+        }
+        return before.subList(first, before.size());
+    }
+
+    private static boolean movesUser(EventType type) {
+        return switch (type) {
+            case PRODUCT_VIEW, CLICK, ADD_TO_CART, PURCHASE, SOCIAL_POST, LOYALTY_UPDATE -> true;
+            default -> false;
+        };
+    }
+
+    /** A purchase line's unit price, or NaN when it has none (no quantity or no amount). */
+    private static double unitPrice(CanonicalEvent purchase) {
+        return purchase.quantity() > 0 && purchase.value() > 0
+                ? purchase.value() / purchase.quantity()
+                : Double.NaN;
+    }
+
+    /** The view's vector of spec {@code version}, from the definitions in docs/features.md. */
+    public double[] vector(CanonicalEvent view, int version) {
+        return FeatureSpec.asVersion(vector(view), version);
+    }
+
+    /** All positions of the view's vector of the newest spec, from docs/features.md. */
     public double[] vector(CanonicalEvent view) {
         double[] v = new double[FeatureSpec.SIZE];
         v[FeatureSpec.BIAS] = 1;
@@ -223,7 +263,84 @@ public final class FeatureRescan {
         if (category != null) {
             v[FeatureSpec.CATEGORY_HASH_0 + Math.floorMod(category.hashCode(), 8)] = 1;
         }
+        spec2(view, v);
         return v;
+    }
+
+    /**
+     * The item's lifetime as of the view: its views, its purchase lines, and the unit price of the
+     * newest priced line (of two at the same millisecond, the higher price), NaN without one.
+     */
+    public double[] itemLifetime(CanonicalEvent view) {
+        List<CanonicalEvent> item =
+                lifetime(
+                        byItem.getOrDefault(view.itemId(), List.of()).stream()
+                                .filter(
+                                        e ->
+                                                e.type() == EventType.PRODUCT_VIEW
+                                                        || e.type() == EventType.PURCHASE)
+                                .toList(),
+                        view,
+                        FeatureSpec.ITEM_LIFETIME_GAP_MILLIS);
+        double views = item.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count();
+        double lines = item.stream().filter(e -> e.type() == EventType.PURCHASE).count();
+        double price =
+                item.stream()
+                        .filter(e -> e.type() == EventType.PURCHASE && unitPrice(e) > 0)
+                        .max(
+                                Comparator.comparingLong(CanonicalEvent::eventTime)
+                                        .thenComparingDouble(FeatureRescan::unitPrice))
+                        .map(FeatureRescan::unitPrice)
+                        .orElse(Double.NaN);
+        return new double[] {views, lines, price};
+    }
+
+    /** Spec 2's appended features. */
+    private void spec2(CanonicalEvent view, double[] v) {
+        double[] item = itemLifetime(view);
+        v[FeatureSpec.ITEM_LOG_CONVERSION] = Math.log((item[1] + 1) / (item[0] + 10));
+        if (!Double.isNaN(item[2])) {
+            v[FeatureSpec.ITEM_LOG_PRICE] = Math.log(item[2] / 30);
+            v[FeatureSpec.ITEM_PRICE_KNOWN] = 1;
+        }
+
+        List<CanonicalEvent> user =
+                lifetime(
+                        user(view).filter(e -> movesUser(e.type())).toList(),
+                        view,
+                        FeatureSpec.USER_LIFETIME_GAP_MILLIS);
+        Map<String, Long> byCategory = new HashMap<>();
+        long views = 0;
+        long lines = 0;
+        long priced = 0;
+        double logPrices = 0;
+        for (CanonicalEvent e : user) {
+            if (e.type() == EventType.PRODUCT_VIEW) {
+                views++;
+                String c = e.attributes().get("category");
+                if (c != null) {
+                    byCategory.merge(c, 1L, Long::sum);
+                }
+            } else if (e.type() == EventType.PURCHASE) {
+                lines++;
+                double p = unitPrice(e);
+                if (p > 0) {
+                    priced++;
+                    logPrices += Math.log(p / 30);
+                }
+            }
+        }
+        String category = view.attributes().get("category");
+        long inCategory = category == null ? 0 : byCategory.getOrDefault(category, 0L);
+        long categorised = byCategory.values().stream().mapToLong(Long::longValue).sum();
+        long most = byCategory.values().stream().mapToLong(Long::longValue).max().orElse(0);
+        v[FeatureSpec.USER_CATEGORY_SHARE] =
+                categorised > 0 ? inCategory / (double) categorised : 0;
+        v[FeatureSpec.USER_TOP_CATEGORY] = inCategory > 0 && inCategory == most ? 1 : 0;
+        v[FeatureSpec.USER_BOUGHT_LOG_PRICE] = logPrices / (priced + 1);
+        v[FeatureSpec.USER_PRICE_AFFINITY] =
+                v[FeatureSpec.USER_BOUGHT_LOG_PRICE] * v[FeatureSpec.ITEM_LOG_PRICE];
+        v[FeatureSpec.USER_LOG_CONVERSION] = Math.log((lines + 1) / (views + 10.0));
     }
 
     /**

@@ -374,7 +374,10 @@ public final class SuiteCheck {
         String first = "";
         for (FeatureVector v : vectors) {
             CanonicalEvent view = views.get(v.eventId());
-            double[] expected = view == null ? new double[0] : rescan.vector(view);
+            double[] expected =
+                    view == null || !FeatureSpec.isKnown(v.specVersion())
+                            ? new double[0]
+                            : rescan.vector(view, v.specVersion());
             int at = FeatureRescan.firstDifference(v.values().values, expected);
             if (at >= 0) {
                 if (differ++ == 0) {

@@ -1,6 +1,7 @@
 package io.eventml.common.features;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
@@ -9,12 +10,19 @@ import java.util.List;
  * model is only ever applied to vectors of the version it was trained on. docs/features.md explains
  * each feature and its exact window.
  *
- * <p>Changing a name, the order, a window or a transform means a new {@link #VERSION}.
+ * <p>Changing a name, the order, a window or a transform means a new {@link #VERSION}. Spec 2 is
+ * spec 1 with eight features appended (the item's price, the user's favourite categories and price
+ * level, lifetime conversion rates), so a spec 1 vector is the first {@link #V1_SIZE} values of the
+ * spec 2 vector of the same view.
  */
 public final class FeatureSpec {
     private FeatureSpec() {}
 
-    public static final int VERSION = 1;
+    /** The newest spec, what the feature job emits unless told otherwise. */
+    public static final int VERSION = 2;
+
+    /** The oldest spec still understood. */
+    public static final int FIRST_VERSION = 1;
 
     /** Size of the hashed block of the item category. */
     public static final int CATEGORY_BUCKETS = 8;
@@ -29,6 +37,21 @@ public final class FeatureSpec {
     public static final double CONVERSION_PRIOR_PURCHASES = 1;
 
     public static final double CONVERSION_PRIOR_VIEWS = 10;
+
+    /** Prices enter the vector as {@code ln(price / REFERENCE_PRICE)}, in EUR. */
+    public static final double REFERENCE_PRICE = 30;
+
+    /**
+     * Spec 2's lifetime counts of a user restart after this long without an event of the user (the
+     * user's profile is cleared then): 30 days, as hours-since-purchase.
+     */
+    public static final long USER_LIFETIME_GAP_MILLIS = 720L * 3_600_000L;
+
+    /**
+     * Spec 2's lifetime counts and price of an item restart after this long without a view or
+     * purchase of the item (the item's state is cleared then): 25 hours.
+     */
+    public static final long ITEM_LIFETIME_GAP_MILLIS = 25L * 3_600_000L;
 
     public static final int BIAS = 0;
     public static final int USER_VIEWS_10M = 1;
@@ -65,7 +88,21 @@ public final class FeatureSpec {
     public static final int IN_STORE = 32;
     public static final int CATEGORY_HASH_0 = 33;
 
-    public static final int SIZE = CATEGORY_HASH_0 + CATEGORY_BUCKETS;
+    /** The size of a spec 1 vector. */
+    public static final int V1_SIZE = CATEGORY_HASH_0 + CATEGORY_BUCKETS;
+
+    // Spec 2, appended to spec 1.
+    public static final int ITEM_LOG_PRICE = V1_SIZE;
+    public static final int ITEM_PRICE_KNOWN = V1_SIZE + 1;
+    public static final int ITEM_LOG_CONVERSION = V1_SIZE + 2;
+    public static final int USER_CATEGORY_SHARE = V1_SIZE + 3;
+    public static final int USER_TOP_CATEGORY = V1_SIZE + 4;
+    public static final int USER_BOUGHT_LOG_PRICE = V1_SIZE + 5;
+    public static final int USER_PRICE_AFFINITY = V1_SIZE + 6;
+    public static final int USER_LOG_CONVERSION = V1_SIZE + 7;
+
+    /** The size of a vector of the newest spec. */
+    public static final int SIZE = V1_SIZE + 8;
 
     private static final List<String> NAMES;
 
@@ -109,15 +146,70 @@ public final class FeatureSpec {
         for (int i = 0; i < CATEGORY_BUCKETS; i++) {
             names.add("category_hash_" + i);
         }
+        names.addAll(
+                List.of(
+                        "item_log_price",
+                        "item_price_known",
+                        "item_log_conversion",
+                        "user_category_share",
+                        "user_top_category",
+                        "user_bought_log_price",
+                        "user_price_affinity",
+                        "user_log_conversion"));
         if (names.size() != SIZE) {
             throw new AssertionError("feature names and indices disagree");
         }
         NAMES = Collections.unmodifiableList(names);
     }
 
-    /** The feature names, in vector order. */
+    /** The feature names of the newest spec, in vector order. */
     public static List<String> names() {
         return NAMES;
+    }
+
+    /** Whether this build knows spec {@code version}. */
+    public static boolean isKnown(int version) {
+        return version >= FIRST_VERSION && version <= VERSION;
+    }
+
+    /** The size of a vector of spec {@code version}. */
+    public static int size(int version) {
+        return switch (version) {
+            case 1 -> V1_SIZE;
+            case 2 -> SIZE;
+            default ->
+                    throw new IllegalArgumentException(
+                            "unknown feature spec version "
+                                    + version
+                                    + "; this build knows "
+                                    + FIRST_VERSION
+                                    + " to "
+                                    + VERSION);
+        };
+    }
+
+    /** The feature names of spec {@code version}, in vector order. */
+    public static List<String> names(int version) {
+        return NAMES.subList(0, size(version));
+    }
+
+    /**
+     * A spec 2 vector cut to spec {@code version}'s features (spec 1 is a prefix of spec 2): what
+     * the feature job emits when told to keep emitting an older spec.
+     */
+    public static double[] asVersion(double[] newest, int version) {
+        int n = size(version);
+        return n == newest.length ? newest : Arrays.copyOf(newest, n);
+    }
+
+    /** A price as it enters the vector: {@code ln(price / REFERENCE_PRICE)}. */
+    public static double logPrice(double price) {
+        return Math.log(price / REFERENCE_PRICE);
+    }
+
+    /** A conversion rate over a lifetime, on the log scale: {@code ln(conversion(...))}. */
+    public static double logConversion(double purchases, double views) {
+        return Math.log(conversion(purchases, views));
     }
 
     /** Heavy-tailed counts and amounts enter the vector as {@code ln(1 + x)}. */

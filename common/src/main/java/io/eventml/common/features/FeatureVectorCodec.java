@@ -41,7 +41,7 @@ public final class FeatureVectorCodec extends JsonCodec<FeatureVector> {
         long eventTime = f.requiredLong("eventTime", 0, Long.MAX_VALUE);
         int version = f.requiredInt("specVersion", 1, Integer.MAX_VALUE);
         double[] values = f.requiredDoubles("values", 1, MAX_VALUES);
-        if (version == FeatureSpec.VERSION && values.length != FeatureSpec.SIZE) {
+        if (FeatureSpec.isKnown(version) && values.length != FeatureSpec.size(version)) {
             throw new DecodeException(
                     ReasonCode.INVALID_VALUE,
                     "field 'values' has "
@@ -49,7 +49,7 @@ public final class FeatureVectorCodec extends JsonCodec<FeatureVector> {
                             + " features, spec version "
                             + version
                             + " has "
-                            + FeatureSpec.SIZE);
+                            + FeatureSpec.size(version));
         }
         return new FeatureVector(
                 eventId, userId, itemId, eventTime, version, new DenseVector(values));

@@ -3,6 +3,7 @@ package io.eventml.features;
 import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.config.SourceOptions;
+import io.eventml.common.features.FeatureSpec;
 
 import java.io.Serializable;
 import java.time.Duration;
@@ -14,8 +15,12 @@ import java.time.Duration;
  * @param source consumer group, starting offsets, boundedness, parallelism, checkpoints, watermarks
  * @param allowedLateness {@code --allowed-lateness}: how far behind the watermark a view may arrive
  *     and still be scored exactly; later views go to the dead-letter topic as {@code LATE_VIEW}
+ * @param featureSpec {@code --feature-spec}: the spec version of the vectors emitted, the newest by
+ *     default; an older one keeps a suite on the features its models were trained on
+ *     (docs/features.md, "Rolling out a new spec")
  */
-public record FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration allowedLateness)
+public record FeatureConfig(
+        KafkaOptions kafka, SourceOptions source, Duration allowedLateness, int featureSpec)
         implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(10);
@@ -40,6 +45,20 @@ public record FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration a
                             + allowedLateness
                             + "', expected a duration from 1ms to 59m");
         }
+        if (!FeatureSpec.isKnown(featureSpec)) {
+            throw new JobArgs.InvalidArgumentsException(
+                    "features: --feature-spec is "
+                            + featureSpec
+                            + ", this build emits spec versions "
+                            + FeatureSpec.FIRST_VERSION
+                            + " to "
+                            + FeatureSpec.VERSION);
+        }
+    }
+
+    /** The newest spec. */
+    public FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration allowedLateness) {
+        this(kafka, source, allowedLateness, FeatureSpec.VERSION);
     }
 
     /** The production settings, the allowed lateness at its default. */
@@ -60,6 +79,12 @@ public record FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration a
                         "allowed-lateness",
                         DEFAULT_ALLOWED_LATENESS,
                         Duration.ofMillis(1),
-                        "how far behind the watermark a view is still scored"));
+                        "how far behind the watermark a view is still scored"),
+                args.intValue(
+                        "feature-spec",
+                        FeatureSpec.VERSION,
+                        FeatureSpec.FIRST_VERSION,
+                        FeatureSpec.VERSION,
+                        "spec version of the vectors emitted"));
     }
 }

@@ -7,6 +7,7 @@ import io.eventml.common.config.ReportingKafkaSink;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.DeadLetter;
 import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
 import io.eventml.common.serde.DecodeError;
 import io.eventml.common.serde.Origin;
@@ -99,7 +100,7 @@ public final class FeatureJob {
                         .map(TopicInput::value)
                         .returns(CanonicalEvent.class)
                         .name("Event");
-        Outputs out = pipeline(events, config.allowedLateness());
+        Outputs out = pipeline(events, config.allowedLateness(), config.featureSpec());
         out.vectors().sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
         String canonicalTopic = config.kafka().topic(Topics.EVENTS_CANONICAL);
         input.filter(TopicInput::isDeadLetter)
@@ -150,6 +151,12 @@ public final class FeatureJob {
      * views that arrived too late to be scored (see docs/features.md, "Time model").
      */
     public static Outputs pipeline(DataStream<CanonicalEvent> events, Duration allowedLateness) {
+        return pipeline(events, allowedLateness, FeatureSpec.VERSION);
+    }
+
+    /** As {@link #pipeline(DataStream, Duration)}, emitting vectors of spec {@code featureSpec}. */
+    public static Outputs pipeline(
+            DataStream<CanonicalEvent> events, Duration allowedLateness, int featureSpec) {
         long lateness = allowedLateness.toMillis();
         OutputTag<LateView> lateViews = new OutputTag<>("late-views", LATE_VIEW_TYPE);
         SingleOutputStreamOperator<PendingVector> withItem =
@@ -200,7 +207,7 @@ public final class FeatureJob {
                                 "User features",
                                 TypeInformation.of(FeatureVector.class),
                                 SlottedOperators.coProcess(
-                                        new UserFeatureFunction(lateness, lateViews)))
+                                        new UserFeatureFunction(lateness, lateViews, featureSpec)))
                         .uid(USER_UID)
                         .name("User features");
         return new Outputs(

@@ -5,6 +5,7 @@ import io.eventml.common.event.EventType;
 import io.eventml.common.state.ListStates;
 import io.eventml.common.state.SlotStates;
 import io.eventml.features.state.ItemState;
+import io.eventml.features.state.TimedValue;
 
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
@@ -31,11 +32,12 @@ import java.util.List;
  * <p>State, laid out so that an event touches only what it changes: the item's counters up to the
  * settled frontier (watermark minus allowed lateness) in {@code item}; every newer view and
  * purchase as one {@code long} appended to {@code recent} (time and kind; an append reads nothing);
- * views waiting for the watermark in one-second slots. A view is scored against a copy of the
- * settled counters with the recent events before it applied, so a view behind the watermark (within
- * the allowed lateness) gets exactly the counts it would have had on time. Recent events are folded
- * into the settled counters once a minute's worth is behind the frontier. State is cleared 25 h
- * after the item's last event, when every window is empty.
+ * views waiting for the watermark in one-second slots; for spec 2, each recent purchase's time and
+ * unit price in {@code recent-prices}. A view is scored against a copy of the settled counters with
+ * the recent events before it applied, so a view behind the watermark (within the allowed lateness)
+ * gets exactly the counts it would have had on time. Recent events are folded into the settled
+ * counters once a minute's worth is behind the frontier. State is cleared 25 h after the item's
+ * last event, when every window is empty.
  */
 public final class ItemFeatureFunction
         extends KeyedProcessFunction<String, CanonicalEvent, PendingVector>
@@ -52,6 +54,7 @@ public final class ItemFeatureFunction
 
     private transient ValueState<ItemState> state;
     private transient ListState<Long> recent;
+    private transient ListState<TimedValue> recentPrices;
     private transient HeldViews<CanonicalEvent> views;
     private transient Counter lateEvents;
 
@@ -73,6 +76,11 @@ public final class ItemFeatureFunction
                                 new ValueStateDescriptor<>(
                                         "item", TypeInformation.of(ItemState.class)));
         recent = getRuntimeContext().getListState(new ListStateDescriptor<>("recent", Types.LONG));
+        recentPrices =
+                getRuntimeContext()
+                        .getListState(
+                                new ListStateDescriptor<>(
+                                        "recent-prices", TypeInformation.of(TimedValue.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
         views =
                 new HeldViews<>(
@@ -110,7 +118,13 @@ public final class ItemFeatureFunction
             switch (views.arrive(t, event, timers)) {
                 case HELD -> {}
                 case SCORE_NOW ->
-                        score(List.of(event), state.value(), ListStates.read(recent), ctx, out);
+                        score(
+                                List.of(event),
+                                state.value(),
+                                readRecent(),
+                                ListStates.read(recentPrices),
+                                ctx,
+                                out);
                 case TOO_LATE ->
                         ctx.output(
                                 lateViews,
@@ -122,7 +136,24 @@ public final class ItemFeatureFunction
             }
         }
         recent.add(encode(t, !isView));
+        if (!isView && unitPrice(event) > 0) {
+            recentPrices.add(new TimedValue(t, unitPrice(event)));
+        }
         Retention.scheduleFold(timers, t, allowedLatenessMillis);
+    }
+
+    /** The recent events in time order (an item's lifetime restarts after a gap). */
+    private List<Long> readRecent() throws Exception {
+        List<Long> events = ListStates.read(recent);
+        events.sort(null);
+        return events;
+    }
+
+    /** A purchase line's unit price, or 0 when it has none (no quantity or no amount). */
+    static double unitPrice(CanonicalEvent purchase) {
+        return purchase.quantity() > 0 && purchase.value() > 0
+                ? purchase.value() / purchase.quantity()
+                : 0;
     }
 
     @Override
@@ -135,14 +166,16 @@ public final class ItemFeatureFunction
         }
         // Each piece of state read once per timer, for the scoring and the fold.
         ItemState settled = state.value();
-        List<Long> recentEvents = ListStates.read(recent);
+        List<Long> recentEvents = readRecent();
+        List<TimedValue> prices = ListStates.read(recentPrices);
         if (!due.isEmpty()) {
-            score(due, settled, recentEvents, ctx, out);
+            score(due, settled, recentEvents, prices, ctx, out);
         }
         // The frontier of this timer's time, not of the watermark: in a jump of the watermark the
         // timers of earlier slots fire first, and their views must still find their events.
         long frontier = HeldViews.frontier(time, allowedLatenessMillis);
-        boolean unsettled = fold(frontier, wholeHour, settled, recentEvents, ctx.timerService());
+        boolean unsettled =
+                fold(frontier, wholeHour, settled, recentEvents, prices, ctx.timerService());
         if (wholeHour && !unsettled) {
             ItemState item = state.value();
             if (item != null && time >= item.lastEventTime + RETENTION) {
@@ -151,11 +184,15 @@ public final class ItemFeatureFunction
         }
     }
 
-    /** Scores views, each against the settled counters plus the recent events before it. */
+    /**
+     * Scores views, each against the settled counters plus the recent events before it ({@code
+     * recentEvents} in time order).
+     */
     private void score(
             List<CanonicalEvent> due,
             ItemState settled,
             List<Long> recentEvents,
+            List<TimedValue> prices,
             Context ctx,
             Collector<PendingVector> out) {
         List<CanonicalEvent> sorted = new ArrayList<>(due);
@@ -170,9 +207,15 @@ public final class ItemFeatureFunction
             ItemState asOf = settled == null ? new ItemState() : settled.copy();
             for (long e : recentEvents) {
                 if (timeOf(e) < t) {
-                    asOf.add(timeOf(e), channelOf(e));
+                    asOf.apply(timeOf(e), channelOf(e));
                 }
             }
+            for (TimedValue p : prices) {
+                if (p.time < t) {
+                    asOf.price(p.time, p.value);
+                }
+            }
+            boolean over = asOf.lifetimeOver(t);
             out.collect(
                     new PendingVector(
                             view,
@@ -180,7 +223,10 @@ public final class ItemFeatureFunction
                             asOf.lastDay(t, ItemState.VIEWS),
                             asOf.lastHour(t, ItemState.PURCHASES),
                             asOf.lastDay(t, ItemState.PURCHASES),
-                            0));
+                            0,
+                            over || !(asOf.price > 0) ? Double.NaN : asOf.price,
+                            over ? 0 : asOf.lifetimeViews,
+                            over ? 0 : asOf.lifetimePurchases));
         }
     }
 
@@ -194,6 +240,7 @@ public final class ItemFeatureFunction
             boolean force,
             ItemState settled,
             List<Long> recentEvents,
+            List<TimedValue> prices,
             TimerService timers)
             throws Exception {
         List<Long> keep = new ArrayList<>();
@@ -212,12 +259,22 @@ public final class ItemFeatureFunction
         }
         ItemState item = settled == null ? new ItemState() : settled;
         for (long e : settle) {
-            item.add(timeOf(e), channelOf(e));
-            item.lastEventTime = Math.max(item.lastEventTime, timeOf(e));
+            item.apply(timeOf(e), channelOf(e));
+        }
+        List<TimedValue> keepPrices = new ArrayList<>();
+        for (TimedValue p : prices) {
+            if (p.time < frontier) {
+                item.price(p.time, p.value);
+            } else {
+                keepPrices.add(p);
+            }
         }
         item.settledBefore = Math.max(item.settledBefore, frontier);
         state.update(item);
         recent.update(keep);
+        if (keepPrices.size() != prices.size()) {
+            recentPrices.update(keepPrices);
+        }
         Retention.scheduleCleanup(timers, item.lastEventTime, RETENTION);
         return !keep.isEmpty();
     }

@@ -13,6 +13,10 @@ import io.eventml.common.event.CanonicalEvent;
  * @param itemPurchases24h ... in the last 24 one-hour buckets
  * @param storeFootfall15m footfall of the view's store in the last 15 one-minute buckets, 0 without
  *     a store
+ * @param itemPrice the unit price of the item's newest purchase in its lifetime, NaN if none
+ * @param itemLifetimeViews the item's views in its lifetime ({@link
+ *     io.eventml.common.features.FeatureSpec#ITEM_LIFETIME_GAP_MILLIS})
+ * @param itemLifetimePurchases ... its purchases (order lines)
  */
 public record PendingVector(
         CanonicalEvent view,
@@ -20,10 +24,41 @@ public record PendingVector(
         double itemViews24h,
         double itemPurchases1h,
         double itemPurchases24h,
-        double storeFootfall15m) {
+        double storeFootfall15m,
+        double itemPrice,
+        double itemLifetimeViews,
+        double itemLifetimePurchases) {
+
+    /** A view with spec 1's item features only: no price, an empty lifetime. */
+    public PendingVector(
+            CanonicalEvent view,
+            double itemViews1h,
+            double itemViews24h,
+            double itemPurchases1h,
+            double itemPurchases24h,
+            double storeFootfall15m) {
+        this(
+                view,
+                itemViews1h,
+                itemViews24h,
+                itemPurchases1h,
+                itemPurchases24h,
+                storeFootfall15m,
+                Double.NaN,
+                0,
+                0);
+    }
 
     public PendingVector withFootfall(double footfall) {
         return new PendingVector(
-                view, itemViews1h, itemViews24h, itemPurchases1h, itemPurchases24h, footfall);
+                view,
+                itemViews1h,
+                itemViews24h,
+                itemPurchases1h,
+                itemPurchases24h,
+                footfall,
+                itemPrice,
+                itemLifetimeViews,
+                itemLifetimePurchases);
     }
 }

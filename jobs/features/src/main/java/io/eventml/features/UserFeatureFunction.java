@@ -75,6 +75,7 @@ public final class UserFeatureFunction
 
     private final long allowedLatenessMillis;
     private final OutputTag<LateView> lateViews;
+    private final int featureSpec;
 
     private transient ValueState<UserState> activity;
     private transient ValueState<UserProfile> profile;
@@ -87,8 +88,15 @@ public final class UserFeatureFunction
     private transient volatile long lastLagMillis;
 
     public UserFeatureFunction(long allowedLatenessMillis, OutputTag<LateView> lateViews) {
+        this(allowedLatenessMillis, lateViews, FeatureSpec.VERSION);
+    }
+
+    /** Emitting vectors of spec {@code featureSpec} (an older one cut from the newest). */
+    public UserFeatureFunction(
+            long allowedLatenessMillis, OutputTag<LateView> lateViews, int featureSpec) {
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.lateViews = lateViews;
+        this.featureSpec = featureSpec;
     }
 
     @Override
@@ -234,8 +242,8 @@ public final class UserFeatureFunction
                             view.userId(),
                             view.itemId(),
                             t,
-                            FeatureSpec.VERSION,
-                            new DenseVector(v)));
+                            featureSpec,
+                            new DenseVector(FeatureSpec.asVersion(v, featureSpec))));
             emitted.inc();
             lastLagMillis = System.currentTimeMillis() - t;
         }
@@ -262,7 +270,7 @@ public final class UserFeatureFunction
         UserState a = settledActivity == null ? new UserState() : settledActivity;
         UserProfile p = settledProfile == null ? new UserProfile() : settledProfile;
         Map<String, UserItemState> touched = new HashMap<>();
-        for (UserDelta d : split.settle()) {
+        for (UserDelta d : UserFeatures.inTimeOrder(split.settle())) {
             d.applyTo(a, p);
             if (d.touchesItem()) {
                 UserItemState ui = touched.get(d.itemId);

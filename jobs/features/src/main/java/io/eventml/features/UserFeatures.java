@@ -9,6 +9,7 @@ import io.eventml.features.state.UserProfile;
 import io.eventml.features.state.UserState;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -37,7 +38,7 @@ final class UserFeatures {
         UserState a = settledActivity == null ? new UserState() : settledActivity.copy();
         UserProfile p = settledProfile == null ? new UserProfile() : settledProfile.copy();
         UserItemState ui = settledItem == null ? new UserItemState() : settledItem.copy();
-        for (UserDelta d : recent) {
+        for (UserDelta d : inTimeOrder(recent)) {
             if (d.time < t) {
                 d.applyTo(a, p);
                 if (d.touchesItem() && d.itemId.equals(view.itemId())) {
@@ -46,6 +47,16 @@ final class UserFeatures {
             }
         }
         return vector(pending, a, p, ui);
+    }
+
+    /**
+     * The events in time order, as the profile's lifetime needs them (a stable sort: the list is
+     * usually in order already).
+     */
+    static List<UserDelta> inTimeOrder(List<UserDelta> deltas) {
+        List<UserDelta> sorted = new ArrayList<>(deltas);
+        sorted.sort(Comparator.comparingLong(d -> d.time));
+        return sorted;
     }
 
     /** Splits recent events at {@code frontier}, keeping their order. */
@@ -116,7 +127,34 @@ final class UserFeatures {
         if (category != null) {
             v[FeatureSpec.CATEGORY_HASH_0 + FeatureSpec.categoryBucket(category)] = 1;
         }
+        spec2(v, pending, p, category, t);
         return v;
+    }
+
+    /** Spec 2's appended features: the item's price and lifetime, the user's lifetime. */
+    private static void spec2(
+            double[] v, PendingVector pending, UserProfile p, String category, long t) {
+        if (pending.itemPrice() > 0) {
+            v[FeatureSpec.ITEM_LOG_PRICE] = FeatureSpec.logPrice(pending.itemPrice());
+            v[FeatureSpec.ITEM_PRICE_KNOWN] = 1;
+        }
+        v[FeatureSpec.ITEM_LOG_CONVERSION] =
+                FeatureSpec.logConversion(
+                        pending.itemLifetimePurchases(), pending.itemLifetimeViews());
+        boolean known = p != null && !p.lifetimeOver(t);
+        long inCategory = known ? p.viewsOf(category) : 0;
+        long categorised = known ? p.categorisedViews() : 0;
+        v[FeatureSpec.USER_CATEGORY_SHARE] =
+                categorised > 0 ? inCategory / (double) categorised : 0;
+        v[FeatureSpec.USER_TOP_CATEGORY] =
+                inCategory > 0 && inCategory == p.mostViewsOfACategory() ? 1 : 0;
+        v[FeatureSpec.USER_BOUGHT_LOG_PRICE] = known ? p.logPriceSum / (p.pricedPurchases + 1) : 0;
+        v[FeatureSpec.USER_PRICE_AFFINITY] =
+                v[FeatureSpec.USER_BOUGHT_LOG_PRICE] * v[FeatureSpec.ITEM_LOG_PRICE];
+        v[FeatureSpec.USER_LOG_CONVERSION] =
+                known
+                        ? FeatureSpec.logConversion(p.lifetimePurchases, p.lifetimeViews)
+                        : FeatureSpec.logConversion(0, 0);
     }
 
     /**

@@ -17,8 +17,19 @@ final class Events {
     private Events() {}
 
     static CanonicalEvent view(String id, String user, String item, long time) {
+        return view(id, user, item, time, "cat-1");
+    }
+
+    static CanonicalEvent view(String id, String user, String item, long time, String category) {
         return event(
-                id, EventType.PRODUCT_VIEW, user, item, null, time, 0, Map.of("category", "cat-1"));
+                id,
+                EventType.PRODUCT_VIEW,
+                user,
+                item,
+                null,
+                time,
+                0,
+                Map.of("category", category));
     }
 
     static CanonicalEvent inStoreView(

@@ -2,6 +2,7 @@ package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.state.SlottedOperators;
 import io.eventml.ops.FeatureRescan;
 
@@ -73,7 +74,7 @@ class ItemFeatureFunctionTest {
             long t = T + (i % 7 == 0 ? 5 * MINUTE * r.nextInt(40) : r.nextLong(3 * HOUR));
             history.add(
                     r.nextInt(4) == 0
-                            ? purchase("p" + i, "u-" + i, item, t, 10)
+                            ? purchase("p" + i, "u-" + i, item, t, 5 + r.nextInt(40))
                             : view("v" + i, "u-" + i, item, t));
         }
         List<CanonicalEvent> order = Disorder.arrivalOrder(history, r);
@@ -166,6 +167,10 @@ class ItemFeatureFunctionTest {
             assertThat(p.itemPurchases24h())
                     .as(at)
                     .isEqualTo(rescan.itemCount(v, EventType.PURCHASE, true));
+            double[] lifetime = rescan.itemLifetime(v);
+            assertThat(p.itemLifetimeViews()).as(at).isEqualTo(lifetime[0]);
+            assertThat(p.itemLifetimePurchases()).as(at).isEqualTo(lifetime[1]);
+            assertThat(Double.valueOf(p.itemPrice())).as(at).isEqualTo(Double.valueOf(lifetime[2]));
             assertThat(scored.add(at)).as("one vector per view").isTrue();
         }
         return out.size();
@@ -219,6 +224,76 @@ class ItemFeatureFunctionTest {
                         // two hours later the 1 h window (12 five-minute buckets) is empty, the 24
                         // h one is not
                         "v5 0.0 4.0 0.0 1.0");
+    }
+
+    /** Purchases of {@code quantity} at {@code unitPrice} each. */
+    private static CanonicalEvent lines(String id, long time, long quantity, double unitPrice) {
+        CanonicalEvent p = purchase(id, "u-" + id, "sku-1", time, quantity * unitPrice);
+        return new CanonicalEvent(
+                p.schemaVersion(),
+                p.eventId(),
+                p.type(),
+                p.source(),
+                p.userId(),
+                p.itemId(),
+                p.storeId(),
+                p.eventTime(),
+                p.ingestTime(),
+                p.value(),
+                quantity,
+                p.attributes());
+    }
+
+    /**
+     * Spec 2's item lifetime: the newest unit price (of two at one millisecond, the higher), views
+     * and purchase lines since the item's last gap of 25 hours, nothing for a view a whole gap
+     * after the item's last event, and a new lifetime from the next event on.
+     */
+    @Test
+    void theItemsPriceAndLifetimeRestartAfterAGapOf25Hours() throws Exception {
+        long gap = FeatureSpec.ITEM_LIFETIME_GAP_MILLIS;
+        List<CanonicalEvent> events =
+                List.of(
+                        lines("p1", T, 1, 20),
+                        view("v1", "u-1", "sku-1", T + MINUTE),
+                        lines("p2", T + 2 * MINUTE, 3, 30),
+                        lines("p3", T + 3 * MINUTE, 1, 35),
+                        lines("p4", T + 3 * MINUTE, 2, 25),
+                        view("v2", "u-2", "sku-1", T + 4 * MINUTE),
+                        view("v3", "u-3", "sku-1", T + 4 * MINUTE + gap),
+                        lines("p5", T + 30 * HOUR, 1, 50),
+                        view("v4", "u-4", "sku-1", T + 30 * HOUR + MINUTE));
+        for (int seed = -1; seed < 3; seed++) {
+            List<CanonicalEvent> order = new ArrayList<>(events);
+            if (seed >= 0) {
+                // Within the bound only: a gap is seen in event time, whatever the order.
+                Collections.shuffle(order.subList(0, 6), new Random(seed));
+            }
+            List<String> out = new ArrayList<>();
+            try (var h = harness()) {
+                for (CanonicalEvent e : order) {
+                    h.processElement(new StreamRecord<>(e, e.eventTime()));
+                }
+                h.processWatermark(T + 32 * HOUR);
+                for (PendingVector p : h.extractOutputValues()) {
+                    out.add(
+                            p.view().eventId()
+                                    + " "
+                                    + p.itemLifetimeViews()
+                                    + " "
+                                    + p.itemLifetimePurchases()
+                                    + " "
+                                    + p.itemPrice());
+                }
+            }
+            assertThat(out)
+                    .as("seed %d", seed)
+                    .containsExactly(
+                            "v1 0.0 1.0 20.0",
+                            "v2 1.0 4.0 35.0",
+                            "v3 0.0 0.0 NaN",
+                            "v4 1.0 1.0 50.0");
+        }
     }
 
     @Test

@@ -69,9 +69,12 @@ class UserFeatureFunctionTest {
         return h;
     }
 
-    /** A view on its way, with item counts 3 (1 h), 40 (24 h), 1, 4. */
+    /**
+     * A view on its way, with item counts 3 (1 h), 40 (24 h), 1, 4, price 45 EUR and a lifetime of
+     * 120 views and 9 purchases.
+     */
     private static PendingVector pending(CanonicalEvent view) {
-        return new PendingVector(view, 3, 40, 1, 4, 0);
+        return new PendingVector(view, 3, 40, 1, 4, 0, 45, 120, 9);
     }
 
     private static final CanonicalEvent V1 = view("v1", "u-1", "sku-1", T);
@@ -205,12 +208,13 @@ class UserFeatureFunctionTest {
         for (int i = 0; i < 900; i++) {
             String id = "e" + i;
             String user = "u-" + r.nextInt(3);
-            String item = "sku-" + r.nextInt(4);
+            String item = "sku-" + Math.min(r.nextInt(5), r.nextInt(5));
             // Some events share a millisecond with another, the hardest case of "strictly before".
             long t = T + (r.nextInt(10) == 0 ? 12 * r.nextInt(900) * 1_000L : r.nextLong(3 * HOUR));
             double kind = r.nextDouble();
             if (kind < 0.40) {
-                events.add(view(id, user, item, t));
+                // The category of an item is its own; the users view the items unevenly.
+                events.add(view(id, user, item, t, "cat-" + item.charAt(item.length() - 1)));
             } else if (kind < 0.52) {
                 events.add(click(id, user, item, t));
             } else if (kind < 0.62) {
@@ -242,6 +246,12 @@ class UserFeatureFunctionTest {
         v[FeatureSpec.ITEM_CONVERSION_24H] =
                 FeatureSpec.conversion(p.itemPurchases24h(), p.itemViews24h());
         v[FeatureSpec.STORE_FOOTFALL_15M] = 0;
+        v[FeatureSpec.ITEM_LOG_PRICE] = Math.log(p.itemPrice() / 30);
+        v[FeatureSpec.ITEM_PRICE_KNOWN] = 1;
+        v[FeatureSpec.ITEM_LOG_CONVERSION] =
+                Math.log((p.itemLifetimePurchases() + 1) / (p.itemLifetimeViews() + 10));
+        v[FeatureSpec.USER_PRICE_AFFINITY] =
+                v[FeatureSpec.USER_BOUGHT_LOG_PRICE] * v[FeatureSpec.ITEM_LOG_PRICE];
         return v;
     }
 

@@ -84,7 +84,9 @@ class UserFeaturesTest {
                             .as(
                                     "seed %d, item %s, view at frontier + %d ms",
                                     seed, item, t - frontier)
-                            .containsExactly(UserFeatures.asOf(view, null, null, null, all));
+                            // Sums of log prices may differ in their last bits with the order.
+                            .containsExactly(
+                                    UserFeatures.asOf(view, null, null, null, all), within);
                 }
             }
         }
@@ -123,6 +125,91 @@ class UserFeaturesTest {
                 .containsExactly(UserFeatures.asOf(view, copyOfA, copyOfP, null, List.of()));
         assertThat(without[FeatureSpec.USER_NEVER_PURCHASED]).isZero();
         assertThat(without[FeatureSpec.BIAS]).isEqualTo(1);
+    }
+
+    /**
+     * Spec 2's user lifetime: views per category, the mean log price of the lines bought (shrunk by
+     * one line of price 30), the conversion; all of it gone for a view 30 days after the user's
+     * last event, and a new lifetime from the next event on.
+     */
+    @Test
+    void theUsersCategoriesAndPricesCountOverALifetimeThatRestartsAfterAMonth() {
+        long month = FeatureSpec.USER_LIFETIME_GAP_MILLIS;
+        List<UserDelta> deltas =
+                new ArrayList<>(
+                        List.of(
+                                UserDelta.of(view("e1", "u-1", "sku-1", T, "cat-1")),
+                                UserDelta.of(view("e2", "u-1", "sku-2", T + MINUTE, "cat-2")),
+                                UserDelta.of(view("e3", "u-1", "sku-1", T + 2 * MINUTE, "cat-1")),
+                                UserDelta.of(purchase("e4", "u-1", "sku-1", T + 4 * MINUTE, 60)),
+                                UserDelta.of(purchase("e5", "u-1", "sku-2", T + 5 * MINUTE, 30))));
+        java.util.Collections.reverse(deltas);
+
+        double[] cat1 = UserFeatures.asOf(at("cat-1", T + 10 * MINUTE), null, null, null, deltas);
+        assertThat(cat1[FeatureSpec.USER_CATEGORY_SHARE]).isEqualTo(2 / 3.0);
+        assertThat(cat1[FeatureSpec.USER_TOP_CATEGORY]).isEqualTo(1);
+        assertThat(cat1[FeatureSpec.USER_BOUGHT_LOG_PRICE]).isCloseTo(Math.log(2) / 3, within);
+        assertThat(cat1[FeatureSpec.USER_PRICE_AFFINITY])
+                .isCloseTo(Math.log(2) / 3 * Math.log(45 / 30.0), within);
+        assertThat(cat1[FeatureSpec.USER_LOG_CONVERSION]).isCloseTo(Math.log(3 / 13.0), within);
+        assertThat(cat1[FeatureSpec.ITEM_LOG_PRICE]).isCloseTo(Math.log(1.5), within);
+        assertThat(cat1[FeatureSpec.ITEM_PRICE_KNOWN]).isEqualTo(1);
+        assertThat(cat1[FeatureSpec.ITEM_LOG_CONVERSION]).isCloseTo(Math.log(6 / 60.0), within);
+
+        double[] cat2 = UserFeatures.asOf(at("cat-2", T + 10 * MINUTE), null, null, null, deltas);
+        assertThat(cat2[FeatureSpec.USER_CATEGORY_SHARE]).isEqualTo(1 / 3.0);
+        assertThat(cat2[FeatureSpec.USER_TOP_CATEGORY]).isZero();
+
+        double[] idle =
+                UserFeatures.asOf(at("cat-1", T + 5 * MINUTE + month), null, null, null, deltas);
+        assertThat(idle[FeatureSpec.USER_CATEGORY_SHARE]).isZero();
+        assertThat(idle[FeatureSpec.USER_TOP_CATEGORY]).isZero();
+        assertThat(idle[FeatureSpec.USER_BOUGHT_LOG_PRICE]).isZero();
+        assertThat(idle[FeatureSpec.USER_LOG_CONVERSION]).isCloseTo(Math.log(0.1), within);
+
+        deltas.add(UserDelta.of(view("e6", "u-1", "sku-2", T + 5 * MINUTE + month, "cat-2")));
+        double[] again =
+                UserFeatures.asOf(
+                        at("cat-2", T + 5 * MINUTE + month + HOUR), null, null, null, deltas);
+        assertThat(again[FeatureSpec.USER_CATEGORY_SHARE]).isEqualTo(1);
+        assertThat(again[FeatureSpec.USER_TOP_CATEGORY]).isEqualTo(1);
+        assertThat(again[FeatureSpec.USER_BOUGHT_LOG_PRICE]).isZero();
+        assertThat(again[FeatureSpec.USER_LOG_CONVERSION]).isCloseTo(Math.log(1 / 11.0), within);
+        assertThat(
+                        UserFeatures.asOf(
+                                at("cat-2", T + 5 * MINUTE + month + HOUR),
+                                null,
+                                null,
+                                null,
+                                deltas))
+                .as("settled and recent give the same")
+                .containsExactly(
+                        settledThenScored(
+                                deltas,
+                                T + 5 * MINUTE + month + 30 * MINUTE,
+                                "cat-2",
+                                T + 5 * MINUTE + month + HOUR));
+    }
+
+    private static final org.assertj.core.data.Offset<Double> within =
+            org.assertj.core.data.Offset.offset(1e-12);
+
+    /** A view of {@code category} at {@code time}, of an item at 45 EUR with 50 views, 5 lines. */
+    private static PendingVector at(String category, long time) {
+        return new PendingVector(
+                view("v", "u-1", "sku-9", time, category), 0, 0, 0, 0, 0, 45, 50, 5);
+    }
+
+    /** The vector after the events before {@code frontier} were folded, as the function does. */
+    private static double[] settledThenScored(
+            List<UserDelta> deltas, long frontier, String category, long time) {
+        UserFeatures.Split split = UserFeatures.split(deltas, frontier);
+        UserState a = new UserState();
+        UserProfile p = new UserProfile();
+        for (UserDelta d : UserFeatures.inTimeOrder(split.settle())) {
+            d.applyTo(a, p);
+        }
+        return UserFeatures.asOf(at(category, time), a, p, null, split.keep());
     }
 
     private static List<UserDelta> concat(List<UserDelta> a, List<UserDelta> b) {

@@ -331,8 +331,8 @@ public final class OnlineTrainer extends KeyedProcessFunction<String, TrainerInp
     }
 
     private static String featureName(int spec, int size, int feature) {
-        return spec == FeatureSpec.VERSION && size == FeatureSpec.SIZE
-                ? FeatureSpec.names().get(feature)
+        return FeatureSpec.isKnown(spec) && size == FeatureSpec.size(spec)
+                ? FeatureSpec.names(spec).get(feature)
                 : "feature_" + feature;
     }
 

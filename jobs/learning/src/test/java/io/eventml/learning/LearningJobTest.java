@@ -53,7 +53,6 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.Comparator;
@@ -643,11 +642,12 @@ class LearningJobTest {
      * alone. Every view is still labelled exactly as the re-scan says, and learned early once as a
      * fake negative and once more as a positive if it is one (the default feedback).
      *
-     * <p>The pause is an upgrade to a new feature spec: the feature job comes back writing spec 2
-     * vectors (one feature more). Spec 2's examples start their own line of the model, numbered in
-     * its own block, while spec 1's views still waiting for their labels go on training spec 1's;
-     * each vector is scored by a version of its own spec's line, and spec 2's vectors are scored
-     * once its line's first version is promoted.
+     * <p>The pause is an upgrade to a new feature spec: the feature job wrote spec 1 vectors (what
+     * {@code --feature-spec 1} emits: the first 41 values of spec 2's) and comes back writing spec
+     * 2 (eight features more). Spec 2's examples start their own line of the model, numbered in its
+     * own block, while spec 1's views still waiting for their labels go on training spec 1's; each
+     * vector is scored by a version of its own spec's line, and spec 2's vectors are scored once
+     * its line's first version is promoted.
      */
     @Test
     void whileTheFeatureJobIsPausedForAnUpgradeToSpec2TheJoinWaitsAndLearningGoesOn()
@@ -662,7 +662,21 @@ class LearningJobTest {
         for (ConsumerRecord<byte[], byte[]> r : featureRecords) {
             (r.offset() < featureEnds.get(r.partition()) / 2 ? firstHalf : secondHalf).add(r);
         }
-        copyTo(kafka.topic(Topics.FEATURES_USER), firstHalf, firstPart);
+        for (ConsumerRecord<byte[], byte[]> r : firstHalf) {
+            FeatureVector v = decode(Topics.FEATURES_USER, List.of(r)).get(0);
+            firstPart.add(
+                    new ProducerRecord<>(
+                            kafka.topic(Topics.FEATURES_USER),
+                            r.partition(),
+                            r.timestamp(),
+                            r.key(),
+                            Topics.FEATURES_USER.valueCodec().encode(toSpec1(v)),
+                            r.headers()));
+        }
+        Set<String> spec1Views = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : firstHalf) {
+            spec1Views.add(decode(Topics.FEATURES_USER, List.of(r)).get(0).eventId());
+        }
         Set<String> spec2Views = new HashSet<>();
         for (ConsumerRecord<byte[], byte[]> r : secondHalf) {
             spec2Views.add(decode(Topics.FEATURES_USER, List.of(r)).get(0).eventId());
@@ -691,17 +705,7 @@ class LearningJobTest {
         long labelledBeforePause = decode(Topics.ML_TRAINING_EXAMPLES, kafka).size();
         Thread.sleep(35_000);
         List<ProducerRecord<byte[], byte[]>> rest = new ArrayList<>();
-        for (ConsumerRecord<byte[], byte[]> r : secondHalf) {
-            FeatureVector v = decode(Topics.FEATURES_USER, List.of(r)).get(0);
-            rest.add(
-                    new ProducerRecord<>(
-                            kafka.topic(Topics.FEATURES_USER),
-                            r.partition(),
-                            r.timestamp(),
-                            r.key(),
-                            Topics.FEATURES_USER.valueCodec().encode(toSpec2(v)),
-                            r.headers()));
-        }
+        copyTo(kafka.topic(Topics.FEATURES_USER), secondHalf, rest);
         KAFKA.produce(rest);
         FlinkTestCluster.awaitRecordsRead(
                 FLINK, job, "Kafka: features.user", featureRecords.size());
@@ -715,9 +719,9 @@ class LearningJobTest {
                 "learning, feature job paused: %d examples before the pause, %d in all%n",
                 labelledBeforePause, examples.size());
         assertThat(labelledBeforePause).isPositive().isLessThan(examples.size() / 2 + 1);
-        assertLabelledExactlyOnceAsTheRescanSays(examples, spec2Views);
+        assertLabelledExactlyOnceAsTheRescanSays(examples, spec1Views);
         assertEarlyExamplesAreTheFinalLabelsOnce(
-                decode(Topics.ML_TRAINING_EXAMPLES, KAFKA.drain(earlyTopic)), examples, spec2Views);
+                decode(Topics.ML_TRAINING_EXAMPLES, KAFKA.drain(earlyTopic)), examples, spec1Views);
         assertThat(decode(Topics.EVENTS_DLQ, kafka)).isEmpty();
 
         // Two lines: candidates decided once each in order, each in its spec's block, keyed by its
@@ -729,8 +733,7 @@ class LearningJobTest {
             int spec = d.model().specVersion();
             assertThat(new String(r.key(), StandardCharsets.UTF_8))
                     .isEqualTo(ModelLines.key(config.modelName(), spec));
-            assertThat(d.model().coefficients().size())
-                    .isEqualTo(spec == 2 ? FeatureSpec.SIZE + 1 : FeatureSpec.SIZE);
+            assertThat(d.model().coefficients().size()).isEqualTo(FeatureSpec.size(spec));
             bySpec.computeIfAbsent(spec, k -> new ArrayList<>()).add(d);
         }
         assertThat(bySpec).containsOnlyKeys(1, 2);
@@ -763,22 +766,21 @@ class LearningJobTest {
         assertThat(bySpec2).as("spec 2's vectors scored").isPositive();
     }
 
-    /**
-     * The vector as a spec 2 of the features would make it: spec 1's features, then one more (a
-     * product of two of them, so that it carries a little information).
-     */
-    private static FeatureVector toSpec2(FeatureVector v) {
-        double[] x = v.values().values;
-        double[] y = Arrays.copyOf(x, x.length + 1);
-        y[x.length] = x[1] * x[2];
+    /** The vector as {@code --feature-spec 1} makes it: spec 2's first 41 values. */
+    private static FeatureVector toSpec1(FeatureVector v) {
         return new FeatureVector(
-                v.eventId(), v.userId(), v.itemId(), v.eventTime(), 2, new DenseVector(y));
+                v.eventId(),
+                v.userId(),
+                v.itemId(),
+                v.eventTime(),
+                1,
+                new DenseVector(FeatureSpec.asVersion(v.values().values, 1)));
     }
 
-    /** The values a view's examples must carry: its vector's, in spec 2 when it came as one. */
-    private static double[] expectedValues(String eventId, Set<String> spec2Views) {
+    /** The values a view's examples must carry: its vector's, cut to spec 1 if it came as one. */
+    private static double[] expectedValues(String eventId, Set<String> spec1Views) {
         FeatureVector v = vectors.get(eventId);
-        return (spec2Views.contains(eventId) ? toSpec2(v) : v).values().values;
+        return (spec1Views.contains(eventId) ? toSpec1(v) : v).values().values;
     }
 
     @Test
@@ -887,7 +889,7 @@ class LearningJobTest {
     }
 
     private static void assertLabelledExactlyOnceAsTheRescanSays(
-            List<TrainingExample> examples, Set<String> spec2Views) {
+            List<TrainingExample> examples, Set<String> spec1Views) {
         assertThat(examples).extracting(e -> e.features().eventId()).doesNotHaveDuplicates();
         assertThat(examples.stream().map(e -> e.features().eventId()).collect(Collectors.toSet()))
                 .isEqualTo(vectors.keySet());
@@ -900,7 +902,7 @@ class LearningJobTest {
                             .anyMatch(t -> t >= v.eventTime() && t <= v.eventTime() + HORIZON_MS);
             assertThat(e.label()).as(v.eventId()).isEqualTo(expected);
             assertThat(e.features().values().values)
-                    .isEqualTo(expectedValues(v.eventId(), spec2Views));
+                    .isEqualTo(expectedValues(v.eventId(), spec1Views));
             positives += expected ? 1 : 0;
         }
         assertThat(positives).as("positive examples").isGreaterThan(examples.size() / 20);
@@ -935,12 +937,12 @@ class LearningJobTest {
     }
 
     private static void assertEarlyExamplesAreTheFinalLabelsOnce(
-            List<TrainingExample> early, List<TrainingExample> examples, Set<String> spec2Views) {
+            List<TrainingExample> early, List<TrainingExample> examples, Set<String> spec1Views) {
         List<String> negatives = new ArrayList<>();
         List<String> positives = new ArrayList<>();
         for (TrainingExample e : early) {
             FeatureVector v = e.features();
-            assertThat(v.values().values).isEqualTo(expectedValues(v.eventId(), spec2Views));
+            assertThat(v.values().values).isEqualTo(expectedValues(v.eventId(), spec1Views));
             if (e.label()) {
                 positives.add(v.eventId());
                 assertThat(purchases.getOrDefault(v.userId() + "|" + v.itemId(), List.of()))
@@ -980,7 +982,15 @@ class LearningJobTest {
             List<Prediction> predictions,
             List<TrainingExample> examples,
             Feedback feedback) {
-        assertGatedVersions(decisions, models, predictions, examples, feedback, 0, 0);
+        // A fresh line of the newest spec numbers its versions in that spec's block.
+        assertGatedVersions(
+                decisions,
+                models,
+                predictions,
+                examples,
+                feedback,
+                ModelLines.versionsAfter(FeatureSpec.VERSION),
+                0);
     }
 
     /**

@@ -18,6 +18,12 @@ public class UserDelta {
     /** The item of a view, cart add or purchase; {@code null} otherwise. */
     public String itemId;
 
+    /** The item category of a view, if it has one; {@code null} otherwise. */
+    public String category;
+
+    /** The quantity of a purchase line; 0 otherwise. */
+    public long quantity;
+
     /** Loyalty updates only: the tier rank, the balance and the eventId (ties of time). */
     public int tier = -1;
 
@@ -43,10 +49,15 @@ public class UserDelta {
         d.time = e.eventTime();
         d.type = e.type();
         switch (e.type()) {
-            case PRODUCT_VIEW, CLICK, ADD_TO_CART -> d.itemId = e.itemId();
+            case PRODUCT_VIEW -> {
+                d.itemId = e.itemId();
+                d.category = e.attributes().get("category");
+            }
+            case CLICK, ADD_TO_CART -> d.itemId = e.itemId();
             case PURCHASE -> {
                 d.itemId = e.itemId();
                 d.value = e.value();
+                d.quantity = e.quantity();
             }
             case SOCIAL_POST -> d.value = e.value();
             case LOYALTY_UPDATE -> {
@@ -61,16 +72,28 @@ public class UserDelta {
         return d;
     }
 
-    /** Applies this event to the user's activity and profile. */
+    /**
+     * Applies this event to the user's activity and profile; the events applied together must come
+     * in time order (the profile's lifetime restarts after a gap).
+     */
     public void applyTo(UserState a, UserProfile p) {
+        boolean lifetime = p.inLifetime(time);
         switch (type) {
-            case PRODUCT_VIEW -> a.add(time, UserState.VIEWS, 1);
+            case PRODUCT_VIEW -> {
+                a.add(time, UserState.VIEWS, 1);
+                if (lifetime) {
+                    p.lifetimeView(category);
+                }
+            }
             case CLICK -> a.add(time, UserState.CLICKS, 1);
             case ADD_TO_CART -> a.add(time, UserState.CART_ADDS, 1);
             case PURCHASE -> {
                 a.add(time, UserState.PURCHASES, 1);
                 a.add(time, UserState.SPEND, value);
                 p.lastPurchase = Math.max(p.lastPurchase, time);
+                if (lifetime) {
+                    p.lifetimePurchase(quantity > 0 && value > 0 ? value / quantity : 0);
+                }
             }
             case LOYALTY_UPDATE -> p.loyalty(time, eventId, tier, points);
             case SOCIAL_POST -> {
