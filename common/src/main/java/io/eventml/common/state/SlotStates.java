@@ -13,6 +13,12 @@ public interface SlotStates {
     /** The state {@code descriptor} of the current key, in the namespace of {@code slot}. */
     <S extends State> S inSlot(long slot, StateDescriptor<S, ?> descriptor) throws Exception;
 
+    /**
+     * Whether any key of this subtask holds the function's (not a slot's) state {@code name}: read
+     * once when the function opens, to skip the reads of a state that only a restore can fill.
+     */
+    boolean anyKeyHolds(String name) throws Exception;
+
     /** A function that keeps state per slot: its operator hands it the slots before it opens. */
     interface User {
         void useSlotStates(SlotStates slots);

@@ -3,12 +3,16 @@ package io.eventml.common.state;
 import org.apache.flink.api.common.state.State;
 import org.apache.flink.api.common.state.StateDescriptor;
 import org.apache.flink.api.common.typeutils.base.LongSerializer;
+import org.apache.flink.runtime.state.KeyedStateBackend;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+
+import java.util.stream.Stream;
 
 /**
  * The operators that run keyed process functions which keep state per event-time slot ({@link
@@ -31,6 +35,13 @@ public final class SlottedOperators {
                     F extends KeyedCoProcessFunction<K, IN1, IN2, OUT> & SlotStates.User>
             TwoInputStreamOperator<IN1, IN2, OUT> coProcess(F function) {
         return new CoProcess<>(function);
+    }
+
+    /** Whether a key holds the function's state {@code name} (in the void namespace). */
+    private static boolean anyKeyHolds(KeyedStateBackend<?> backend, String name) {
+        try (Stream<?> keys = backend.getKeys(name, VoidNamespace.INSTANCE)) {
+            return keys.findAny().isPresent();
+        }
     }
 
     /** Hands the function its slots; the function's open, which builds on them, comes next. */
@@ -57,6 +68,11 @@ public final class SlottedOperators {
                 throws Exception {
             return getPartitionedState(slot, LongSerializer.INSTANCE, descriptor);
         }
+
+        @Override
+        public boolean anyKeyHolds(String name) {
+            return SlottedOperators.anyKeyHolds(getKeyedStateBackend(), name);
+        }
     }
 
     private static final class CoProcess<K, IN1, IN2, OUT>
@@ -77,6 +93,11 @@ public final class SlottedOperators {
         public <S extends State> S inSlot(long slot, StateDescriptor<S, ?> descriptor)
                 throws Exception {
             return getPartitionedState(slot, LongSerializer.INSTANCE, descriptor);
+        }
+
+        @Override
+        public boolean anyKeyHolds(String name) {
+            return SlottedOperators.anyKeyHolds(getKeyedStateBackend(), name);
         }
     }
 }

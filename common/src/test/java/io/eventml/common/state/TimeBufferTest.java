@@ -140,7 +140,11 @@ class TimeBufferTest {
         send(h, 1_000, 1_999);
         OperatorSubtaskState snapshot = h.snapshot(1, 1);
         h.close();
-        h = harness(SlottedOperators.process(new Holder()), onRocksDb, snapshot);
+        Holder restored = new Holder();
+        h = harness(SlottedOperators.process(restored), onRocksDb, snapshot);
+        assertThat(restored.buffer.holdsRestored010())
+                .as("nothing of 0.1.0's layout: its map is never read")
+                .isFalse();
         send(h, 2_500);
         h.processWatermark(new Watermark(T + 5_000));
         assertThat(drain(h))
@@ -175,15 +179,26 @@ class TimeBufferTest {
         OperatorSubtaskState snapshot = old.snapshot(1, 1);
         old.close();
 
-        var h = harness(SlottedOperators.process(new Holder()), onRocksDb, snapshot);
+        Holder holder = new Holder();
+        var h = harness(SlottedOperators.process(holder), onRocksDb, snapshot);
+        assertThat(holder.buffer.holdsRestored010()).isTrue();
         // New records join the restored slots; each comes out once, in its slot.
         send(h, 4, 1_600);
         h.processWatermark(new Watermark(T + 1_000));
         assertThat(drain(h))
                 .containsExactlyInAnyOrder(
                         "1000 even:2", "1000 even:4", "1000 odd:1", "1000 odd:3");
-        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        send(h, 2_100);
+        // Once every restored slot is out, the next restore finds no 0.1.0 state.
+        h.processWatermark(new Watermark(T + 2_000));
         assertThat(drain(h)).containsExactlyInAnyOrder("2000 even:1500", "2000 even:1600");
+        OperatorSubtaskState drained = h.snapshot(2, 2);
+        h.close();
+        Holder again = new Holder();
+        h = harness(SlottedOperators.process(again), onRocksDb, drained);
+        assertThat(again.buffer.holdsRestored010()).isFalse();
+        h.processWatermark(new Watermark(Long.MAX_VALUE));
+        assertThat(drain(h)).containsExactly("3000 even:2100");
         h.close();
     }
 }
