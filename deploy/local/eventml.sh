@@ -217,8 +217,9 @@ EventML runs on this machine.
   Kafka ............... 127.0.0.1:9092   (topics: raw.*, events.canonical, events.dlq, features.user, ml.*)
   Prometheus metrics .. http://127.0.0.1:9249/metrics (JobManager), http://127.0.0.1:9250/metrics (TaskManager)
   Logs ................ $LOGS/
-  Status .............. deploy/local/eventml.sh status   (the first model comes about 11 minutes after the start:
-                        the local label horizon of 10 minutes, 1,000 examples, then 1,000 more to pass the promotion gate)
+  Status .............. deploy/local/eventml.sh status   (the first model comes about 15 minutes after the start:
+                        the local label horizon of 10 minutes, 1,000 examples, 1,000 more to pass the promotion gate,
+                        and the first candidates, learned on near-empty windows, are often rejected)
   Stop ................ deploy/local/eventml.sh down
 EOF
 }
