@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end checks on the local cluster (not part of 'mvn verify'; about 11 minutes):
+# End-to-end checks on the local cluster (not part of 'mvn verify'; about 13 minutes):
 #   1. SIGKILL the TaskManager, start a new one, let the jobs recover;
 #   2. upgrade the feature job from a savepoint to a rebuilt jar and check its state carried over;
 #   3. restart the Kafka broker and let the jobs recover;

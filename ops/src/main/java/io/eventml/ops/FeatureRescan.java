@@ -127,15 +127,19 @@ public final class FeatureRescan {
                         (view.eventTime() - last) / (double) HOUR);
     }
 
-    /** The user's latest loyalty update before the view (ties: the larger eventId), if any. */
+    /**
+     * The user's latest loyalty update before the view in their lifetime (ties: the larger
+     * eventId), if any.
+     */
     private java.util.Optional<CanonicalEvent> latestLoyalty(CanonicalEvent view) {
-        return userBefore(view, EventType.LOYALTY_UPDATE)
+        return userLifetime(view).stream()
+                .filter(e -> e.type() == EventType.LOYALTY_UPDATE)
                 .max(
                         Comparator.comparingLong(CanonicalEvent::eventTime)
                                 .thenComparing(CanonicalEvent::eventId));
     }
 
-    /** The tier rank of the latest loyalty update before the view, or -1. */
+    /** The tier rank of the latest loyalty update before the view in the lifetime, or -1. */
     public int loyaltyTier(CanonicalEvent view) {
         return latestLoyalty(view)
                 .map(e -> LoyaltyTier.valueOf(e.attributes().get("tier")).ordinal())
@@ -187,6 +191,14 @@ public final class FeatureRescan {
         return before.subList(first, before.size());
     }
 
+    /** The user's events strictly before the view in their lifetime, oldest first. */
+    private List<CanonicalEvent> userLifetime(CanonicalEvent view) {
+        return lifetime(
+                user(view).filter(e -> movesUser(e.type())).toList(),
+                view,
+                FeatureSpec.USER_LIFETIME_GAP_MILLIS);
+    }
+
     private static boolean movesUser(EventType type) {
         return switch (type) {
             case PRODUCT_VIEW, CLICK, ADD_TO_CART, PURCHASE, SOCIAL_POST, LOYALTY_UPDATE -> true;
@@ -229,7 +241,7 @@ public final class FeatureRescan {
         v[FeatureSpec.USER_SPEND_24H] = Math.log1p(userSpend(view, HOUR, 24));
         v[FeatureSpec.USER_HOURS_SINCE_PURCHASE] = Math.log1p(hoursSincePurchase(view));
         v[FeatureSpec.USER_NEVER_PURCHASED] =
-                userBefore(view, EventType.PURCHASE).findAny().isPresent() ? 0 : 1;
+                userLifetime(view).stream().anyMatch(e -> e.type() == EventType.PURCHASE) ? 0 : 1;
         latestLoyalty(view)
                 .ifPresent(
                         e -> {
@@ -304,11 +316,7 @@ public final class FeatureRescan {
             v[FeatureSpec.ITEM_PRICE_KNOWN] = 1;
         }
 
-        List<CanonicalEvent> user =
-                lifetime(
-                        user(view).filter(e -> movesUser(e.type())).toList(),
-                        view,
-                        FeatureSpec.USER_LIFETIME_GAP_MILLIS);
+        List<CanonicalEvent> user = userLifetime(view);
         Map<String, Long> byCategory = new HashMap<>();
         long views = 0;
         long lines = 0;

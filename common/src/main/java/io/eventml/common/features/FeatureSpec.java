@@ -202,6 +202,14 @@ public final class FeatureSpec {
         return n == newest.length ? newest : Arrays.copyOf(newest, n);
     }
 
+    /**
+     * A purchase line's unit price, {@code value / quantity}, or 0 when it has none (no quantity or
+     * no amount).
+     */
+    public static double unitPrice(double value, long quantity) {
+        return quantity > 0 && value > 0 ? value / quantity : 0;
+    }
+
     /** A price as it enters the vector: {@code ln(price / REFERENCE_PRICE)}. */
     public static double logPrice(double price) {
         return Math.log(price / REFERENCE_PRICE);

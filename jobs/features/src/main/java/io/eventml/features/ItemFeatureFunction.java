@@ -2,6 +2,7 @@ package io.eventml.features;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.state.ListStates;
 import io.eventml.common.state.SlotStates;
 import io.eventml.features.state.ItemState;
@@ -136,8 +137,9 @@ public final class ItemFeatureFunction
             }
         }
         recent.add(encode(t, !isView));
-        if (!isView && unitPrice(event) > 0) {
-            recentPrices.add(new TimedValue(t, unitPrice(event)));
+        double price = isView ? 0 : FeatureSpec.unitPrice(event.value(), event.quantity());
+        if (price > 0) {
+            recentPrices.add(new TimedValue(t, price));
         }
         Retention.scheduleFold(timers, t, allowedLatenessMillis);
     }
@@ -147,13 +149,6 @@ public final class ItemFeatureFunction
         List<Long> events = ListStates.read(recent);
         events.sort(null);
         return events;
-    }
-
-    /** A purchase line's unit price, or 0 when it has none (no quantity or no amount). */
-    static double unitPrice(CanonicalEvent purchase) {
-        return purchase.quantity() > 0 && purchase.value() > 0
-                ? purchase.value() / purchase.quantity()
-                : 0;
     }
 
     @Override

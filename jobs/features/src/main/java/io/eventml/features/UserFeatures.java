@@ -95,7 +95,9 @@ final class UserFeatures {
             v[FeatureSpec.SENTIMENT_TREND] = posts1h > 0 ? mean1h - mean24h : 0;
             v[FeatureSpec.SOCIAL_POSTS_24H] = FeatureSpec.log1p(posts24h);
         }
-        if (p != null && p.lastPurchase != Long.MIN_VALUE) {
+        // The profile's features are of the user's lifetime, as its state is (docs/features.md).
+        boolean inLifetime = p != null && !p.lifetimeOver(t);
+        if (inLifetime && p.lastPurchase != Long.MIN_VALUE) {
             double hours =
                     Math.min(
                             FeatureSpec.MAX_HOURS_SINCE_PURCHASE,
@@ -106,7 +108,7 @@ final class UserFeatures {
                     FeatureSpec.log1p(FeatureSpec.MAX_HOURS_SINCE_PURCHASE);
             v[FeatureSpec.USER_NEVER_PURCHASED] = 1;
         }
-        if (p != null && p.tier >= 0) {
+        if (inLifetime && p.tier >= 0) {
             v[FeatureSpec.LOYALTY_TIER] = p.tier / (double) (LoyaltyTier.values().length - 1);
             v[FeatureSpec.LOYALTY_POINTS] = FeatureSpec.log1p(p.points);
             v[FeatureSpec.LOYALTY_KNOWN] = 1;

@@ -4,8 +4,10 @@ import io.eventml.common.event.CanonicalEvent;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 
 /**
  * An arrival order for harness tests where the time rules are hardest: most events within the
@@ -26,12 +28,42 @@ final class Disorder {
     }
 
     /**
-     * Whether the driver may advance the watermark after the {@code i}-th of {@code n} arrivals:
-     * not for 150 arrivals after the restore in the middle, as a restored job's watermark starts
+     * Whether the driver may advance the watermark after the {@code i}-th arrival: not for 150
+     * arrivals after the restore at the {@code restoreAt}-th, as a restored job's watermark starts
      * again from nothing and takes a while to come back.
      */
-    static boolean watermarkDue(int i, int n) {
-        return i < n / 2 || i >= n / 2 + 150;
+    static boolean watermarkDue(int i, int restoreAt) {
+        return i < restoreAt || i >= restoreAt + 150;
+    }
+
+    /** An arrival order, and where in it the job is restored from a snapshot. */
+    record Replay(List<CanonicalEvent> order, int restoreAt) {}
+
+    /**
+     * {@code before} and {@code after} (two bursts a lifetime's gap apart, or nearly) in the {@link
+     * #arrivalOrder} of both, restored where the first event of {@code after} arrives, and {@code
+     * veryLate} events of {@code before} taken out and delivered among the later arrivals of {@code
+     * after}: more than the gap late, as a backfill of a lost partition would bring them.
+     */
+    static Replay acrossAGap(
+            List<CanonicalEvent> before, List<CanonicalEvent> after, int veryLate, Random random) {
+        List<CanonicalEvent> all = new ArrayList<>(before);
+        all.addAll(after);
+        List<CanonicalEvent> order = new ArrayList<>(arrivalOrder(all, random));
+        List<CanonicalEvent> moved = new ArrayList<>();
+        while (moved.size() < veryLate) {
+            moved.add(order.remove(random.nextInt(before.size() - moved.size())));
+        }
+        Set<CanonicalEvent> second = new HashSet<>(after);
+        int restoreAt = 0;
+        while (!second.contains(order.get(restoreAt))) {
+            restoreAt++;
+        }
+        for (CanonicalEvent e : moved) {
+            int from = restoreAt + 200;
+            order.add(from + random.nextInt(order.size() - from), e);
+        }
+        return new Replay(order, restoreAt);
     }
 
     /** An event and when it arrives, in event-time milliseconds of the stream. */

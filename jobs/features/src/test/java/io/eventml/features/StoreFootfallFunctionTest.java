@@ -110,7 +110,7 @@ class StoreFootfallFunctionTest {
             seen = check(h, seen, arrived, scored);
             maxSeen = Math.max(maxSeen, e.eventTime());
             if (i % 4 == 3
-                    && Disorder.watermarkDue(i, order.size())
+                    && Disorder.watermarkDue(i, order.size() / 2)
                     && maxSeen - Disorder.BOUND > watermark) {
                 watermark = maxSeen - Disorder.BOUND;
                 h.processBothWatermarks(new Watermark(watermark));

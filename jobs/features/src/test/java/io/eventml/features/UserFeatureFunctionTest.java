@@ -11,6 +11,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
+import org.apache.flink.state.rocksdb.RocksDBKeyedStateBackend;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
@@ -203,14 +204,26 @@ class UserFeatureFunctionTest {
 
     /** Events of three users on four items over three hours: every type the user stage reads. */
     private static List<CanonicalEvent> randomHistory(Random r) {
+        return randomHistory(r, 900, T, "e");
+    }
+
+    /**
+     * {@code n} events of three users on four items over the three hours from {@code from}, their
+     * ids starting with {@code prefix}.
+     */
+    private static List<CanonicalEvent> randomHistory(Random r, int n, long from, String prefix) {
         List<CanonicalEvent> events = new ArrayList<>();
         String[] tiers = {"BRONZE", "SILVER", "GOLD", "PLATINUM"};
-        for (int i = 0; i < 900; i++) {
-            String id = "e" + i;
+        for (int i = 0; i < n; i++) {
+            String id = prefix + i;
             String user = "u-" + r.nextInt(3);
             String item = "sku-" + Math.min(r.nextInt(5), r.nextInt(5));
             // Some events share a millisecond with another, the hardest case of "strictly before".
-            long t = T + (r.nextInt(10) == 0 ? 12 * r.nextInt(900) * 1_000L : r.nextLong(3 * HOUR));
+            long t =
+                    from
+                            + (r.nextInt(10) == 0
+                                    ? 12 * r.nextInt(900) * 1_000L
+                                    : r.nextLong(3 * HOUR));
             double kind = r.nextDouble();
             if (kind < 0.40) {
                 // The category of an item is its own; the users view the items unevenly.
@@ -268,72 +281,158 @@ class UserFeatureFunctionTest {
         for (int seed = 0; seed < 3; seed++) {
             Random r = new Random(seed);
             List<CanonicalEvent> order = Disorder.arrivalOrder(randomHistory(r), r);
-            List<CanonicalEvent> arrived = new ArrayList<>();
-            Set<String> expectLate = new HashSet<>();
-            Set<String> scored = new HashSet<>();
-            long watermark = Long.MIN_VALUE;
-            long maxSeen = Long.MIN_VALUE;
-            // Views older than the frontier before the restore may be refused after it.
-            long restoredFrom = Long.MIN_VALUE;
-            Set<String> mayBeLate = new HashSet<>();
-            int behindWatermark = 0;
-            var h = harness(null, true);
-            List<String> late = new ArrayList<>();
-            int seen = 0;
-            for (int i = 0; i < order.size(); i++) {
-                if (i == order.size() / 2) {
-                    OperatorSubtaskState snapshot = h.snapshot(1, 1);
-                    collectLate(h, late);
-                    h.close();
-                    h = harness(snapshot, true);
-                    // The watermark is not part of a checkpoint: it starts again from nothing.
-                    restoredFrom = watermark;
-                    watermark = Long.MIN_VALUE;
-                    seen = 0;
-                }
-                CanonicalEvent e = order.get(i);
-                h.processElement2(new StreamRecord<>(e, e.eventTime()));
-                arrived.add(e);
-                if (e.type() == EventType.PRODUCT_VIEW) {
-                    long t = e.eventTime();
-                    if (t < Disorder.frontier(watermark)) {
-                        expectLate.add(e.eventId());
-                    } else if (t < Disorder.frontier(restoredFrom)) {
-                        mayBeLate.add(e.eventId());
-                    } else if (t <= watermark) {
-                        behindWatermark++;
-                    }
-                    h.processElement1(new StreamRecord<>(pending(e), t));
-                }
-                seen = check(h, seen, arrived, scored);
-                maxSeen = Math.max(maxSeen, e.eventTime());
-                if (i % 4 == 3
-                        && Disorder.watermarkDue(i, order.size())
-                        && maxSeen - Disorder.BOUND > watermark) {
-                    watermark = maxSeen - Disorder.BOUND;
-                    h.processBothWatermarks(new Watermark(watermark));
-                    seen = check(h, seen, arrived, scored);
-                }
-            }
-            h.processBothWatermarks(new Watermark(T + 30 * HOUR));
-            check(h, seen, arrived, scored);
-            collectLate(h, late);
-            h.close();
-
-            Set<String> allViews = new HashSet<>();
-            order.stream()
-                    .filter(e -> e.type() == EventType.PRODUCT_VIEW)
-                    .forEach(e -> allViews.add(e.eventId()));
-            Set<String> notLate = new HashSet<>(allViews);
-            notLate.removeAll(expectLate);
-            assertThat(expectLate).as("seed %d: views beyond the lateness", seed).isNotEmpty();
-            assertThat(behindWatermark).as("seed %d: views within the lateness", seed).isPositive();
-            assertThat(late).as("seed %d", seed).doesNotHaveDuplicates().containsAll(expectLate);
-            late.removeAll(expectLate);
-            assertThat(mayBeLate).as("seed %d", seed).containsAll(late);
-            notLate.removeAll(late);
-            assertThat(scored).as("seed %d", seed).isEqualTo(notLate);
+            replay(new Disorder.Replay(order, order.size() / 2), "seed " + seed);
         }
+    }
+
+    /**
+     * The hard path of the lifetimes: two bursts of three hours per user, 30 days less a minute
+     * (one lifetime), exactly 30 days and 31 days (two; the second after the profile's retention
+     * cleared it) apart, a restore between them, and a dozen events of the first burst arriving in
+     * the second, a month late. Every vector of both bursts equals the re-scan of what had arrived;
+     * the state is gone a retention after the end.
+     */
+    @Test
+    void lifetimesHoldAcrossAGapARestoreAndEventsAMonthLate() throws Exception {
+        long[] gaps = {
+            FeatureSpec.USER_LIFETIME_GAP_MILLIS - MINUTE,
+            FeatureSpec.USER_LIFETIME_GAP_MILLIS,
+            FeatureSpec.USER_LIFETIME_GAP_MILLIS + 24 * HOUR
+        };
+        Random r = new Random(7);
+        List<CanonicalEvent> before = new ArrayList<>();
+        List<CanonicalEvent> after = new ArrayList<>();
+        for (int u = 0; u < gaps.length; u++) {
+            String user = "u-" + u;
+            // Half past an hour: the profile of a 30-day gap is not yet cleared (on the whole hour
+            // after its retention) when the first event after the gap comes: the rule restarts it.
+            long end = T + 3 * HOUR + 30 * MINUTE;
+            long start = end + gaps[u];
+            before.add(click("c-end-" + u, user, "sku-0", end));
+            after.add(click("c-start-" + u, user, "sku-1", start));
+            // A view that sees nothing of the new lifetime but that click.
+            after.add(view("v-start-" + u, user, "sku-2", start + MINUTE, "cat-2"));
+            for (CanonicalEvent e : randomHistory(r, 150, T, "a" + u)) {
+                before.add(as(e, user));
+            }
+            for (CanonicalEvent e : randomHistory(r, 150, start + 2 * MINUTE, "b" + u)) {
+                after.add(as(e, user));
+            }
+        }
+        Set<String> scored = replay(Disorder.acrossAGap(before, after, 12, r), "gap");
+        for (int u = 0; u < gaps.length; u++) {
+            String user = "u-" + u;
+            assertThat(after)
+                    .as("views after the gap scored, user %d", u)
+                    .filteredOn(e -> e.userId().equals(user))
+                    .filteredOn(e -> scored.contains(e.eventId()))
+                    .hasSizeGreaterThan(30);
+        }
+    }
+
+    /** {@code e} as an event of {@code user}. */
+    private static CanonicalEvent as(CanonicalEvent e, String user) {
+        return new CanonicalEvent(
+                e.schemaVersion(),
+                e.eventId(),
+                e.type(),
+                e.source(),
+                user,
+                e.itemId(),
+                e.storeId(),
+                e.eventTime(),
+                e.ingestTime(),
+                e.value(),
+                e.quantity(),
+                e.attributes());
+    }
+
+    /**
+     * Out-of-order arrival with records behind the watermark, periodic watermarks, and a snapshot
+     * and restore (on RocksDB) where {@code replay} says: every vector equals the re-scan of the
+     * events that had arrived when it was emitted, so a late event is seen by every view scored
+     * after it; views within the allowed lateness are scored at once, exactly; views beyond it come
+     * out as late views, and nothing else does (but, after the restore, views older than the
+     * restored state may). State and timers are gone a retention after the end. Returns the views
+     * scored.
+     */
+    private static Set<String> replay(Disorder.Replay replay, String label) throws Exception {
+        List<CanonicalEvent> order = replay.order();
+        List<CanonicalEvent> arrived = new ArrayList<>();
+        Set<String> expectLate = new HashSet<>();
+        Set<String> scored = new HashSet<>();
+        long watermark = Long.MIN_VALUE;
+        long maxSeen = Long.MIN_VALUE;
+        // Views older than the frontier before the restore may be refused after it.
+        long restoredFrom = Long.MIN_VALUE;
+        Set<String> mayBeLate = new HashSet<>();
+        int behindWatermark = 0;
+        var h = harness(null, true);
+        List<String> late = new ArrayList<>();
+        int seen = 0;
+        for (int i = 0; i < order.size(); i++) {
+            if (i == replay.restoreAt()) {
+                OperatorSubtaskState snapshot = h.snapshot(1, 1);
+                collectLate(h, late);
+                h.close();
+                h = harness(snapshot, true);
+                // The watermark is not part of a checkpoint: it starts again from nothing.
+                restoredFrom = watermark;
+                watermark = Long.MIN_VALUE;
+                seen = 0;
+            }
+            CanonicalEvent e = order.get(i);
+            h.processElement2(new StreamRecord<>(e, e.eventTime()));
+            arrived.add(e);
+            if (e.type() == EventType.PRODUCT_VIEW) {
+                long t = e.eventTime();
+                if (t < Disorder.frontier(watermark)) {
+                    expectLate.add(e.eventId());
+                } else if (t < Disorder.frontier(restoredFrom)) {
+                    mayBeLate.add(e.eventId());
+                } else if (t <= watermark) {
+                    behindWatermark++;
+                }
+                h.processElement1(new StreamRecord<>(pending(e), t));
+            }
+            seen = check(h, seen, arrived, scored);
+            maxSeen = Math.max(maxSeen, e.eventTime());
+            if (i % 4 == 3
+                    && Disorder.watermarkDue(i, replay.restoreAt())
+                    && maxSeen - Disorder.BOUND > watermark) {
+                watermark = maxSeen - Disorder.BOUND;
+                h.processBothWatermarks(new Watermark(watermark));
+                seen = check(h, seen, arrived, scored);
+            }
+        }
+        h.processBothWatermarks(new Watermark(maxSeen + HOUR));
+        check(h, seen, arrived, scored);
+        collectLate(h, late);
+        h.processBothWatermarks(
+                new Watermark(maxSeen + UserFeatureFunction.PROFILE_RETENTION + 2 * HOUR));
+        // On RocksDB, once a snapshot has flushed the timers' pending deletes: the entries of every
+        // state and of the timers.
+        h.snapshot(2, 2);
+        assertThat(
+                        ((RocksDBKeyedStateBackend<?>) h.getOperator().getKeyedStateBackend())
+                                .numKeyValueStateEntries())
+                .as("%s: state and timers after the retention", label)
+                .isZero();
+        h.close();
+
+        Set<String> notLate = new HashSet<>();
+        order.stream()
+                .filter(e -> e.type() == EventType.PRODUCT_VIEW)
+                .forEach(e -> notLate.add(e.eventId()));
+        notLate.removeAll(expectLate);
+        assertThat(expectLate).as("%s: views beyond the lateness", label).isNotEmpty();
+        assertThat(behindWatermark).as("%s: views within the lateness", label).isPositive();
+        assertThat(late).as(label).doesNotHaveDuplicates().containsAll(expectLate);
+        late.removeAll(expectLate);
+        assertThat(mayBeLate).as(label).containsAll(late);
+        notLate.removeAll(late);
+        assertThat(scored).as(label).isEqualTo(notLate);
+        return scored;
     }
 
     /**

@@ -107,11 +107,10 @@ public class ItemState {
             priceTime = Long.MIN_VALUE;
             return true;
         }
-        long start = Lifetime.startWith(lifetimeStart, time, FeatureSpec.ITEM_LIFETIME_GAP_MILLIS);
-        if (start == Long.MAX_VALUE) {
+        if (!Lifetime.joins(lifetimeStart, time, FeatureSpec.ITEM_LIFETIME_GAP_MILLIS)) {
             return false;
         }
-        lifetimeStart = start;
+        lifetimeStart = Math.min(lifetimeStart, time);
         return true;
     }
 

@@ -20,14 +20,11 @@ final class Lifetime {
     }
 
     /**
-     * The start of the lifetime once an event of {@code time} that did not restart it is applied,
-     * or {@link Long#MAX_VALUE} if the event lies a whole gap before the start (one that arrived
-     * after its time was settled, of an earlier lifetime) and so is not part of it.
+     * Whether an event of {@code time} that did not restart the lifetime belongs to it: false only
+     * if it lies a whole gap before the lifetime's start (one that arrived after its time was
+     * settled, of an earlier lifetime). One that belongs may move the start back to its time.
      */
-    static long startWith(long lifetimeStart, long time, long gap) {
-        if (time >= lifetimeStart) {
-            return lifetimeStart;
-        }
-        return lifetimeStart - time >= gap ? Long.MAX_VALUE : time;
+    static boolean joins(long lifetimeStart, long time, long gap) {
+        return time >= lifetimeStart || lifetimeStart - time < gap;
     }
 }

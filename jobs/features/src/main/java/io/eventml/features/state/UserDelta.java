@@ -2,6 +2,7 @@ package io.eventml.features.state;
 
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
+import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.raw.LoyaltyTier;
 
 /**
@@ -90,12 +91,16 @@ public class UserDelta {
             case PURCHASE -> {
                 a.add(time, UserState.PURCHASES, 1);
                 a.add(time, UserState.SPEND, value);
-                p.lastPurchase = Math.max(p.lastPurchase, time);
                 if (lifetime) {
-                    p.lifetimePurchase(quantity > 0 && value > 0 ? value / quantity : 0);
+                    p.lastPurchase = Math.max(p.lastPurchase, time);
+                    p.lifetimePurchase(FeatureSpec.unitPrice(value, quantity));
                 }
             }
-            case LOYALTY_UPDATE -> p.loyalty(time, eventId, tier, points);
+            case LOYALTY_UPDATE -> {
+                if (lifetime) {
+                    p.loyalty(time, eventId, tier, points);
+                }
+            }
             case SOCIAL_POST -> {
                 a.add(time, UserState.SENTIMENT_SUM, value);
                 a.add(time, UserState.POSTS, 1);

@@ -5,14 +5,14 @@ import io.eventml.common.features.FeatureSpec;
 import java.util.Arrays;
 
 /**
- * The user's slow facts: the last purchase and the loyalty status; for spec 2, counts over the
- * user's lifetime (the user's events back to the first gap of {@link
- * FeatureSpec#USER_LIFETIME_GAP_MILLIS}): product views per category, purchase lines and the sum of
- * their log prices. Kept 30 days after the user's last event (the cap of hours-since-purchase),
- * longer than the activity windows. The last purchase and loyalty are newest-event-time-wins; the
- * lifetime needs the events applied together in time order, so that it restarts where a gap is (an
- * event older than the lifetime's start, one that arrived after its time was settled, joins it
- * unless a whole gap lies between them).
+ * The user's slow facts over the user's lifetime (the user's events back to the first gap of {@link
+ * FeatureSpec#USER_LIFETIME_GAP_MILLIS}): the last purchase and the loyalty status, and for spec 2
+ * product views per category, purchase lines and the sum of their log prices. Kept 30 days after
+ * the user's last event (the cap of hours-since-purchase, and the lifetime's gap), longer than the
+ * activity windows, so that clearing it and restarting the lifetime agree. The last purchase and
+ * loyalty are newest-event-time-wins; the lifetime needs the events applied together in time order,
+ * so that it restarts where a gap is (an event older than the lifetime's start, one that arrived
+ * after its time was settled, joins it unless a whole gap lies between them).
  */
 public class UserProfile {
     /** Event time of the last purchase, or {@link Long#MIN_VALUE}. */
@@ -87,6 +87,11 @@ public class UserProfile {
     public boolean inLifetime(long time) {
         if (Lifetime.restartsAt(lastEventTime, time, FeatureSpec.USER_LIFETIME_GAP_MILLIS)) {
             lifetimeStart = time;
+            lastPurchase = Long.MIN_VALUE;
+            tier = -1;
+            points = 0;
+            loyaltyTime = Long.MIN_VALUE;
+            loyaltyEventId = "";
             categories = new String[0];
             categoryViews = new long[0];
             lifetimeViews = 0;
@@ -95,11 +100,10 @@ public class UserProfile {
             logPriceSum = 0;
             return true;
         }
-        long start = Lifetime.startWith(lifetimeStart, time, FeatureSpec.USER_LIFETIME_GAP_MILLIS);
-        if (start == Long.MAX_VALUE) {
+        if (!Lifetime.joins(lifetimeStart, time, FeatureSpec.USER_LIFETIME_GAP_MILLIS)) {
             return false;
         }
-        lifetimeStart = start;
+        lifetimeStart = Math.min(lifetimeStart, time);
         return true;
     }
 
