@@ -19,6 +19,15 @@ public interface SlotStates {
      */
     boolean anyKeyHolds(String name) throws Exception;
 
+    /**
+     * The watermark of the operator's second input alone, which the operator's own watermark (the
+     * smaller of its inputs') can trail: {@link Long#MIN_VALUE} before it has one, and always for
+     * an operator of one input.
+     */
+    default long secondInputWatermark() {
+        return Long.MIN_VALUE;
+    }
+
     /** A function that keeps state per slot: its operator hands it the slots before it opens. */
     interface User {
         void useSlotStates(SlotStates slots);

@@ -11,6 +11,7 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
+import org.apache.flink.streaming.api.watermark.Watermark;
 
 import java.util.stream.Stream;
 
@@ -79,6 +80,9 @@ public final class SlottedOperators {
             extends KeyedCoProcessOperator<K, IN1, IN2, OUT> implements SlotStates {
         private static final long serialVersionUID = 1L;
 
+        /** Not part of a checkpoint, like every watermark: after a restore it starts again. */
+        private transient long secondInputWatermark = Long.MIN_VALUE;
+
         CoProcess(KeyedCoProcessFunction<K, IN1, IN2, OUT> function) {
             super(function);
         }
@@ -98,6 +102,17 @@ public final class SlottedOperators {
         @Override
         public boolean anyKeyHolds(String name) {
             return SlottedOperators.anyKeyHolds(getKeyedStateBackend(), name);
+        }
+
+        @Override
+        public void processWatermark2(Watermark mark) throws Exception {
+            secondInputWatermark = Math.max(secondInputWatermark, mark.getTimestamp());
+            super.processWatermark2(mark);
+        }
+
+        @Override
+        public long secondInputWatermark() {
+            return secondInputWatermark;
         }
     }
 }

@@ -83,7 +83,7 @@ public final class StoreFootfallFunction
     public void processElement1(PendingVector view, Context ctx, Collector<PendingVector> out)
             throws Exception {
         TimerService timers = ctx.timerService();
-        switch (views.arrive(view.view().eventTime(), view, timers)) {
+        switch (views.arrive(view.view().eventTime(), view, timers, slots.secondInputWatermark())) {
             case HELD -> {}
             case SCORE_NOW -> score(List.of(view), ctx, out);
             case TOO_LATE ->

@@ -145,7 +145,7 @@ public final class UserFeatureFunction
     public void processElement1(PendingVector view, Context ctx, Collector<FeatureVector> out)
             throws Exception {
         TimerService timers = ctx.timerService();
-        switch (views.arrive(view.view().eventTime(), view, timers)) {
+        switch (views.arrive(view.view().eventTime(), view, timers, slots.secondInputWatermark())) {
             case HELD -> {}
             case SCORE_NOW ->
                     score(

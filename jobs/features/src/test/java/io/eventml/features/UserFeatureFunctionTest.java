@@ -168,6 +168,38 @@ class UserFeatureFunctionTest {
         assertThat(v3[FeatureSpec.USER_ITEM_VIEWS_24H]).isZero();
     }
 
+    /**
+     * A view comes from the item stage only after that stage's watermark passed it, so the user
+     * stage has usually seen the same watermark on its events' input already: such a view is scored
+     * on arrival, with every event before it, not held until the stage's own watermark (the smaller
+     * of both inputs') passes it. A view the events' watermark has not passed is held.
+     */
+    @Test
+    void aViewTheEventsWatermarkHasPassedIsScoredOnArrival() throws Exception {
+        try (var h = harness(null, true)) {
+            for (CanonicalEvent e : events()) {
+                h.processElement2(new StreamRecord<>(e, e.eventTime()));
+            }
+            // The events' input has passed V2; the views' input has not reached V1 yet.
+            h.processWatermark2(new Watermark(T + 10 * MINUTE));
+            h.processElement1(new StreamRecord<>(pending(V2), V2.eventTime()));
+            h.processElement1(new StreamRecord<>(pending(V3), V3.eventTime()));
+            assertThat(h.extractOutputValues())
+                    .as("V2 on arrival; V3, ahead of the events' watermark, held")
+                    .extracting(FeatureVector::eventId)
+                    .containsExactly("v2");
+            FeatureAssertions.assertSameVector(
+                    "v2", h.extractOutputValues().get(0).values().values, expected(events(), V2));
+            h.processWatermark1(new Watermark(T + 3 * HOUR));
+            h.processWatermark2(new Watermark(T + 3 * HOUR));
+            assertThat(h.extractOutputValues())
+                    .extracting(FeatureVector::eventId)
+                    .containsExactly("v2", "v3");
+            FeatureAssertions.assertSameVector(
+                    "v3", h.extractOutputValues().get(1).values().values, expected(events(), V3));
+        }
+    }
+
     @Test
     void arrivalOrderWithinTheBoundDoesNotChangeTheVectors() throws Exception {
         List<FeatureVector> inOrder = run(inputs());
