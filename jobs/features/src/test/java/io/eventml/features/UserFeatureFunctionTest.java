@@ -21,8 +21,10 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -380,25 +382,37 @@ class UserFeatureFunctionTest {
     }
 
     /**
-     * Out-of-order arrival with records behind the watermark, periodic watermarks, and a snapshot
-     * and restore (on RocksDB) where {@code replay} says: every vector equals the re-scan of the
-     * events that had arrived when it was emitted, so a late event is seen by every view scored
-     * after it; views within the allowed lateness are scored at once, exactly; views beyond it come
-     * out as late views, and nothing else does (but, after the restore, views older than the
-     * restored state may). State and timers are gone a retention after the end. Returns the views
-     * scored.
+     * Out-of-order arrival with records behind the watermark, periodic watermarks (the views' input
+     * trailing the events' by 30 s in stretches, so that views the events' watermark has passed are
+     * scored on arrival), and a snapshot and restore (on RocksDB) where {@code replay} says: no
+     * event within the bound arrives after a later view of its user was scored (no view is scored
+     * too early); every vector equals the re-scan of the events that had arrived when it was
+     * emitted, so a late event is seen by every view scored after it; views within the allowed
+     * lateness are scored at once, exactly; views beyond it come out as late views, and nothing
+     * else does (but, after the restore, views older than the restored state may). State and timers
+     * are gone a retention after the end. Returns the views scored.
      */
     private static Set<String> replay(Disorder.Replay replay, String label) throws Exception {
         List<CanonicalEvent> order = replay.order();
         List<CanonicalEvent> arrived = new ArrayList<>();
         Set<String> expectLate = new HashSet<>();
         Set<String> scored = new HashSet<>();
+        // The stage's watermark, the smaller of its inputs': the views' input trails the events' in
+        // stretches, as it does in the job, where the views come through the item stage.
         long watermark = Long.MIN_VALUE;
+        long viewsWatermark = Long.MIN_VALUE;
         long maxSeen = Long.MIN_VALUE;
         // Views older than the frontier before the restore may be refused after it.
         long restoredFrom = Long.MIN_VALUE;
         Set<String> mayBeLate = new HashSet<>();
         int behindWatermark = 0;
+        // Views scored as they arrived though the stage's watermark had not passed them.
+        int onArrival = 0;
+        long eventsWatermark = Long.MIN_VALUE;
+        // The events' watermark before any restore too: an event behind it is late for the stream.
+        long latestEventsWatermark = Long.MIN_VALUE;
+        // Per user, the newest view scored: no event before it may arrive within the bound later.
+        Map<String, Long> newestScored = new HashMap<>();
         var h = harness(null, true);
         List<String> late = new ArrayList<>();
         int seen = 0;
@@ -411,9 +425,17 @@ class UserFeatureFunctionTest {
                 // The watermark is not part of a checkpoint: it starts again from nothing.
                 restoredFrom = watermark;
                 watermark = Long.MIN_VALUE;
+                viewsWatermark = Long.MIN_VALUE;
+                eventsWatermark = Long.MIN_VALUE;
                 seen = 0;
             }
             CanonicalEvent e = order.get(i);
+            if (e.eventTime() > latestEventsWatermark) {
+                assertThat(e.eventTime())
+                        .as("%s: %s within the bound, after a later view was scored", label, e)
+                        .isGreaterThanOrEqualTo(
+                                newestScored.getOrDefault(e.userId(), Long.MIN_VALUE));
+            }
             h.processElement2(new StreamRecord<>(e, e.eventTime()));
             arrived.add(e);
             if (e.type() == EventType.PRODUCT_VIEW) {
@@ -425,20 +447,29 @@ class UserFeatureFunctionTest {
                 } else if (t <= watermark) {
                     behindWatermark++;
                 }
+                int before = h.extractOutputValues().size();
                 h.processElement1(new StreamRecord<>(pending(e), t));
+                if (t > watermark && h.extractOutputValues().size() > before) {
+                    onArrival++;
+                }
             }
-            seen = check(h, seen, arrived, scored);
+            seen = check(h, seen, arrived, scored, newestScored);
             maxSeen = Math.max(maxSeen, e.eventTime());
             if (i % 4 == 3
                     && Disorder.watermarkDue(i, replay.restoreAt())
                     && maxSeen - Disorder.BOUND > watermark) {
-                watermark = maxSeen - Disorder.BOUND;
-                h.processBothWatermarks(new Watermark(watermark));
-                seen = check(h, seen, arrived, scored);
+                eventsWatermark = maxSeen - Disorder.BOUND;
+                latestEventsWatermark = Math.max(latestEventsWatermark, eventsWatermark);
+                long trailing = (i / 100) % 2 == 0 ? 0 : 30_000;
+                viewsWatermark = Math.max(viewsWatermark, eventsWatermark - trailing);
+                h.processWatermark2(new Watermark(eventsWatermark));
+                h.processWatermark1(new Watermark(viewsWatermark));
+                watermark = Math.min(viewsWatermark, eventsWatermark);
+                seen = check(h, seen, arrived, scored, newestScored);
             }
         }
         h.processBothWatermarks(new Watermark(maxSeen + HOUR));
-        check(h, seen, arrived, scored);
+        check(h, seen, arrived, scored, newestScored);
         collectLate(h, late);
         h.processBothWatermarks(
                 new Watermark(maxSeen + UserFeatureFunction.PROFILE_RETENTION + 2 * HOUR));
@@ -459,6 +490,7 @@ class UserFeatureFunctionTest {
         notLate.removeAll(expectLate);
         assertThat(expectLate).as("%s: views beyond the lateness", label).isNotEmpty();
         assertThat(behindWatermark).as("%s: views within the lateness", label).isPositive();
+        assertThat(onArrival).as("%s: views the events' watermark had passed", label).isPositive();
         assertThat(late).as(label).doesNotHaveDuplicates().containsAll(expectLate);
         late.removeAll(expectLate);
         assertThat(mayBeLate).as(label).containsAll(late);
@@ -529,6 +561,25 @@ class UserFeatureFunctionTest {
                 late.add(l.getValue().view().eventId());
             }
         }
+    }
+
+    /**
+     * As {@link #check(KeyedTwoInputStreamOperatorTestHarness, int, List, Set)}, also noting per
+     * user the newest view scored.
+     */
+    private static int check(
+            KeyedTwoInputStreamOperatorTestHarness<
+                            String, PendingVector, CanonicalEvent, FeatureVector>
+                    h,
+            int seen,
+            List<CanonicalEvent> arrived,
+            Set<String> scored,
+            Map<String, Long> newestScored) {
+        int now = check(h, seen, arrived, scored);
+        for (FeatureVector fv : h.extractOutputValues().subList(seen, now)) {
+            newestScored.merge(fv.userId(), fv.eventTime(), Math::max);
+        }
+        return now;
     }
 
     /** Checks the vectors emitted since the {@code seen}-th; returns how many there are now. */
