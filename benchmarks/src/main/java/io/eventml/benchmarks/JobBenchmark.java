@@ -33,6 +33,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -55,6 +57,16 @@ import java.util.concurrent.TimeUnit;
 public final class JobBenchmark {
     private static final String REST = "http://127.0.0.1:8081";
     private static final String BOOTSTRAP = "127.0.0.1:9092";
+
+    /**
+     * Simulated time of the backlog's first event unless {@code EVENTML_BENCH_START} says: three
+     * minutes before the last whole hour, so that a backlog of a few simulated minutes crosses it
+     * early in every run. Not older: the records carry their event time, and a topic's retention (7
+     * days) deletes older ones at once.
+     */
+    private static String defaultStart() {
+        return Instant.now().truncatedTo(ChronoUnit.HOURS).minus(Duration.ofMinutes(3)).toString();
+    }
 
     private final Path root;
     private final String version;
@@ -200,8 +212,12 @@ public final class JobBenchmark {
                     .all()
                     .get(30, TimeUnit.SECONDS);
         }
+        // The same simulated minutes in every run, across a whole hour: the keyed stages fold their
+        // recent events into the settled state at whole hours, as every hour of a live job does.
+        String start = System.getenv().getOrDefault("EVENTML_BENCH_START", defaultStart());
         System.out.printf(
-                "Topics with suffix %s; generating about %,d raw records%n", suffix, records);
+                "Topics with suffix %s; generating about %,d raw records from %s%n",
+                suffix, records, start);
         return runJob(
                 "generator",
                 List.of(
@@ -209,6 +225,8 @@ public final class JobBenchmark {
                         "unbounded",
                         "--events",
                         Long.toString(records),
+                        "--start-time",
+                        start,
                         "--seed",
                         "7",
                         "--topic-suffix",
@@ -603,7 +621,10 @@ public final class JobBenchmark {
         System.out.println(line);
     }
 
-    /** Reads every late-record counter of the job's operators (they vanish once it finishes). */
+    /**
+     * Reads every late-record counter of the job's operators, and their state caches' hits and
+     * misses (they vanish once it finishes).
+     */
     private void readLateCounters(String id, JsonNode job, Map<String, Long> late) {
         try {
             for (JsonNode vertex : job.path("vertices")) {
@@ -613,7 +634,9 @@ public final class JobBenchmark {
                     String metric = m.path("id").asText();
                     if (metric.endsWith("lateEvents")
                             || metric.endsWith("lateViews")
-                            || metric.endsWith(".late")) {
+                            || metric.endsWith(".late")
+                            || metric.endsWith("stateCacheHits")
+                            || metric.endsWith("stateCacheMisses")) {
                         ids.add(metric);
                     }
                 }

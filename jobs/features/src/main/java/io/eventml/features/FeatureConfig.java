@@ -18,9 +18,16 @@ import java.time.Duration;
  * @param featureSpec {@code --feature-spec}: the spec version of the vectors emitted, the newest by
  *     default; an older one keeps a suite on the features its models were trained on
  *     (docs/features.md, "Rolling out a new spec")
+ * @param stateCacheKeys {@code --state-cache-keys}: per keyed stage and subtask, how many keys'
+ *     state is also kept on the heap in front of the state backend, so that a busy key's state is
+ *     not read from RocksDB on every record (docs/features.md, "State per key")
  */
 public record FeatureConfig(
-        KafkaOptions kafka, SourceOptions source, Duration allowedLateness, int featureSpec)
+        KafkaOptions kafka,
+        SourceOptions source,
+        Duration allowedLateness,
+        int featureSpec,
+        int stateCacheKeys)
         implements Serializable {
 
     public static final Duration DEFAULT_OUT_OF_ORDERNESS = Duration.ofSeconds(10);
@@ -35,6 +42,12 @@ public record FeatureConfig(
 
     /** Allowed lateness is kept below an hour: events are folded at whole hours. */
     public static final Duration MAX_ALLOWED_LATENESS = Duration.ofMinutes(59);
+
+    /**
+     * Keys per keyed stage and subtask whose state is also kept on the heap: at most about 6 KB per
+     * user and 2 KB per item (docs/features.md, "State per key"), so about 25 MB per user subtask.
+     */
+    public static final int DEFAULT_STATE_CACHE_KEYS = 4096;
 
     public FeatureConfig {
         if (allowedLateness.isNegative()
@@ -58,7 +71,7 @@ public record FeatureConfig(
 
     /** The newest spec. */
     public FeatureConfig(KafkaOptions kafka, SourceOptions source, Duration allowedLateness) {
-        this(kafka, source, allowedLateness, FeatureSpec.VERSION);
+        this(kafka, source, allowedLateness, FeatureSpec.VERSION, DEFAULT_STATE_CACHE_KEYS);
     }
 
     /** The production settings, the allowed lateness at its default. */
@@ -85,6 +98,12 @@ public record FeatureConfig(
                         FeatureSpec.VERSION,
                         FeatureSpec.FIRST_VERSION,
                         FeatureSpec.VERSION,
-                        "spec version of the vectors emitted"));
+                        "spec version of the vectors emitted"),
+                args.intValue(
+                        "state-cache-keys",
+                        DEFAULT_STATE_CACHE_KEYS,
+                        1,
+                        1_000_000,
+                        "keys per keyed stage and subtask whose state is kept on the heap too"));
     }
 }

@@ -100,7 +100,12 @@ public final class FeatureJob {
                         .map(TopicInput::value)
                         .returns(CanonicalEvent.class)
                         .name("Event");
-        Outputs out = pipeline(events, config.allowedLateness(), config.featureSpec());
+        Outputs out =
+                pipeline(
+                        events,
+                        config.allowedLateness(),
+                        config.featureSpec(),
+                        config.stateCacheKeys());
         out.vectors().sinkTo(sink).uid(SINK_UID).name("Kafka: features.user");
         String canonicalTopic = config.kafka().topic(Topics.EVENTS_CANONICAL);
         input.filter(TopicInput::isDeadLetter)
@@ -151,12 +156,22 @@ public final class FeatureJob {
      * views that arrived too late to be scored (see docs/features.md, "Time model").
      */
     public static Outputs pipeline(DataStream<CanonicalEvent> events, Duration allowedLateness) {
-        return pipeline(events, allowedLateness, FeatureSpec.VERSION);
+        return pipeline(
+                events,
+                allowedLateness,
+                FeatureSpec.VERSION,
+                FeatureConfig.DEFAULT_STATE_CACHE_KEYS);
     }
 
-    /** As {@link #pipeline(DataStream, Duration)}, emitting vectors of spec {@code featureSpec}. */
+    /**
+     * As {@link #pipeline(DataStream, Duration)}, emitting vectors of spec {@code featureSpec},
+     * with the state of {@code stateCacheKeys} keys per keyed stage and subtask also on the heap.
+     */
     public static Outputs pipeline(
-            DataStream<CanonicalEvent> events, Duration allowedLateness, int featureSpec) {
+            DataStream<CanonicalEvent> events,
+            Duration allowedLateness,
+            int featureSpec,
+            int stateCacheKeys) {
         long lateness = allowedLateness.toMillis();
         OutputTag<LateView> lateViews = new OutputTag<>("late-views", LATE_VIEW_TYPE);
         SingleOutputStreamOperator<PendingVector> withItem =
@@ -171,7 +186,8 @@ public final class FeatureJob {
                                 "Item features",
                                 TypeInformation.of(PendingVector.class),
                                 SlottedOperators.process(
-                                        new ItemFeatureFunction(lateness, lateViews)))
+                                        new ItemFeatureFunction(
+                                                lateness, lateViews, stateCacheKeys)))
                         .uid(ITEM_UID)
                         .name("Item features");
         DataStream<CanonicalEvent> footfall =
@@ -207,7 +223,8 @@ public final class FeatureJob {
                                 "User features",
                                 TypeInformation.of(FeatureVector.class),
                                 SlottedOperators.coProcess(
-                                        new UserFeatureFunction(lateness, lateViews, featureSpec)))
+                                        new UserFeatureFunction(
+                                                lateness, lateViews, featureSpec, stateCacheKeys)))
                         .uid(USER_UID)
                         .name("User features");
         return new Outputs(

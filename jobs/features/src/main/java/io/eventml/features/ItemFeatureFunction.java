@@ -3,15 +3,15 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.event.EventType;
 import io.eventml.common.features.FeatureSpec;
-import io.eventml.common.state.ListStates;
+import io.eventml.common.state.CachedListState;
+import io.eventml.common.state.CachedValueState;
 import io.eventml.common.state.SlotStates;
+import io.eventml.common.state.StateReadCache;
 import io.eventml.features.state.ItemState;
 import io.eventml.features.state.TimedValue;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -38,7 +38,9 @@ import java.util.List;
  * the recent events before it applied, so a view behind the watermark (within the allowed lateness)
  * gets exactly the counts it would have had on time. Recent events are folded into the settled
  * counters once a minute's worth is behind the frontier. State is cleared 25 h after the item's
- * last event, when every window is empty.
+ * last event, when every window is empty. The three states of the most recently used items are also
+ * kept on the heap, written through ({@link StateReadCache}): a busy item's timers read none of
+ * them from the state backend.
  */
 public final class ItemFeatureFunction
         extends KeyedProcessFunction<String, CanonicalEvent, PendingVector>
@@ -53,15 +55,23 @@ public final class ItemFeatureFunction
     private final long allowedLatenessMillis;
     private final OutputTag<LateView> lateViews;
 
-    private transient ValueState<ItemState> state;
-    private transient ListState<Long> recent;
-    private transient ListState<TimedValue> recentPrices;
+    private final int stateCacheKeys;
+
+    private transient CachedValueState<String, ItemState> state;
+    private transient CachedListState<String, Long> recent;
+    private transient CachedListState<String, TimedValue> recentPrices;
     private transient HeldViews<CanonicalEvent> views;
     private transient Counter lateEvents;
 
-    public ItemFeatureFunction(long allowedLatenessMillis, OutputTag<LateView> lateViews) {
+    /**
+     * @param stateCacheKeys how many items' state is kept on the heap besides the state backend
+     *     ({@link StateReadCache})
+     */
+    public ItemFeatureFunction(
+            long allowedLatenessMillis, OutputTag<LateView> lateViews, int stateCacheKeys) {
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.lateViews = lateViews;
+        this.stateCacheKeys = stateCacheKeys;
     }
 
     @Override
@@ -71,18 +81,31 @@ public final class ItemFeatureFunction
 
     @Override
     public void open(OpenContext openContext) {
-        state =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "item", TypeInformation.of(ItemState.class)));
-        recent = getRuntimeContext().getListState(new ListStateDescriptor<>("recent", Types.LONG));
-        recentPrices =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "recent-prices", TypeInformation.of(TimedValue.class)));
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
+        StateReadCache.Stats cacheStats = new StateReadCache.Stats(metrics);
+        state =
+                new CachedValueState<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "item", TypeInformation.of(ItemState.class))),
+                        stateCacheKeys,
+                        cacheStats);
+        recent =
+                new CachedListState<>(
+                        getRuntimeContext()
+                                .getListState(new ListStateDescriptor<>("recent", Types.LONG)),
+                        stateCacheKeys,
+                        cacheStats);
+        recentPrices =
+                new CachedListState<>(
+                        getRuntimeContext()
+                                .getListState(
+                                        new ListStateDescriptor<>(
+                                                "recent-prices",
+                                                TypeInformation.of(TimedValue.class))),
+                        stateCacheKeys,
+                        cacheStats);
         views =
                 new HeldViews<>(
                         slots,
@@ -121,9 +144,9 @@ public final class ItemFeatureFunction
                 case SCORE_NOW ->
                         score(
                                 List.of(event),
-                                state.value(),
-                                readRecent(),
-                                ListStates.read(recentPrices),
+                                state.value(ctx.getCurrentKey()),
+                                readRecent(ctx.getCurrentKey()),
+                                recentPrices.get(ctx.getCurrentKey()),
                                 ctx,
                                 out);
                 case TOO_LATE ->
@@ -136,17 +159,17 @@ public final class ItemFeatureFunction
                                                 timers.currentWatermark(), allowedLatenessMillis)));
             }
         }
-        recent.add(encode(t, !isView));
+        recent.add(ctx.getCurrentKey(), encode(t, !isView));
         double price = isView ? 0 : FeatureSpec.unitPrice(event.value(), event.quantity());
         if (price > 0) {
-            recentPrices.add(new TimedValue(t, price));
+            recentPrices.add(ctx.getCurrentKey(), new TimedValue(t, price));
         }
         Retention.scheduleFold(timers, t, allowedLatenessMillis);
     }
 
     /** The recent events in time order (an item's lifetime restarts after a gap). */
-    private List<Long> readRecent() throws Exception {
-        List<Long> events = ListStates.read(recent);
+    private List<Long> readRecent(String item) throws Exception {
+        List<Long> events = new ArrayList<>(recent.get(item));
         events.sort(null);
         return events;
     }
@@ -160,9 +183,10 @@ public final class ItemFeatureFunction
             return;
         }
         // Each piece of state read once per timer, for the scoring and the fold.
-        ItemState settled = state.value();
-        List<Long> recentEvents = readRecent();
-        List<TimedValue> prices = ListStates.read(recentPrices);
+        String key = ctx.getCurrentKey();
+        ItemState settled = state.value(key);
+        List<Long> recentEvents = readRecent(key);
+        List<TimedValue> prices = recentPrices.get(key);
         if (!due.isEmpty()) {
             score(due, settled, recentEvents, prices, ctx, out);
         }
@@ -170,11 +194,11 @@ public final class ItemFeatureFunction
         // timers of earlier slots fire first, and their views must still find their events.
         long frontier = HeldViews.frontier(time, allowedLatenessMillis);
         boolean unsettled =
-                fold(frontier, wholeHour, settled, recentEvents, prices, ctx.timerService());
+                fold(key, frontier, wholeHour, settled, recentEvents, prices, ctx.timerService());
         if (wholeHour && !unsettled) {
-            ItemState item = state.value();
+            ItemState item = state.value(key);
             if (item != null && time >= item.lastEventTime + RETENTION) {
-                state.clear();
+                state.clear(key);
             }
         }
     }
@@ -231,6 +255,7 @@ public final class ItemFeatureFunction
      * remain.
      */
     private boolean fold(
+            String key,
             long frontier,
             boolean force,
             ItemState settled,
@@ -252,7 +277,8 @@ public final class ItemFeatureFunction
         if (settle.isEmpty() || (!force && oldest >= frontier - Retention.FOLD_BACKLOG)) {
             return !recentEvents.isEmpty();
         }
-        ItemState item = settled == null ? new ItemState() : settled;
+        // A copy: the settled state read may be the cached one, which is not to be changed.
+        ItemState item = settled == null ? new ItemState() : settled.copy();
         for (long e : settle) {
             item.apply(timeOf(e), channelOf(e));
         }
@@ -265,10 +291,10 @@ public final class ItemFeatureFunction
             }
         }
         item.settledBefore = Math.max(item.settledBefore, frontier);
-        state.update(item);
-        recent.update(keep);
+        state.update(key, item);
+        recent.update(key, keep);
         if (keepPrices.size() != prices.size()) {
-            recentPrices.update(keepPrices);
+            recentPrices.update(key, keepPrices);
         }
         Retention.scheduleCleanup(timers, item.lastEventTime, RETENTION);
         return !keep.isEmpty();

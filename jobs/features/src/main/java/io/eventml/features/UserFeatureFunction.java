@@ -3,19 +3,19 @@ package io.eventml.features;
 import io.eventml.common.event.CanonicalEvent;
 import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.features.FeatureVector;
-import io.eventml.common.state.ListStates;
+import io.eventml.common.state.CachedListState;
+import io.eventml.common.state.CachedValueState;
 import io.eventml.common.state.SlotStates;
+import io.eventml.common.state.StateReadCache;
 import io.eventml.features.state.UserDelta;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
 import io.eventml.features.state.UserState;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -58,6 +58,9 @@ import java.util.Map;
  * A view is scored against a copy of the settled state with the recent events before it applied
  * (the computation itself is {@link UserFeatures}, which touches no Flink state). Recent events are
  * folded into the settled state once a minute's worth is behind the frontier, and at whole hours.
+ * {@code recent}, {@code activity} and {@code profile} of the most recently used users are also
+ * kept on the heap, written through ({@link StateReadCache}): a user's views in a session read them
+ * from the state backend once.
  */
 public final class UserFeatureFunction
         extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, FeatureVector>
@@ -77,10 +80,12 @@ public final class UserFeatureFunction
     private final OutputTag<LateView> lateViews;
     private final int featureSpec;
 
-    private transient ValueState<UserState> activity;
-    private transient ValueState<UserProfile> profile;
+    private final int stateCacheKeys;
+
+    private transient CachedValueState<String, UserState> activity;
+    private transient CachedValueState<String, UserProfile> profile;
     private transient MapState<String, UserItemState> items;
-    private transient ListState<UserDelta> recent;
+    private transient CachedListState<String, UserDelta> recent;
     private transient HeldViews<PendingVector> views;
 
     private transient Counter emitted;
@@ -88,15 +93,26 @@ public final class UserFeatureFunction
     private transient volatile long lastLagMillis;
 
     public UserFeatureFunction(long allowedLatenessMillis, OutputTag<LateView> lateViews) {
-        this(allowedLatenessMillis, lateViews, FeatureSpec.VERSION);
+        this(
+                allowedLatenessMillis,
+                lateViews,
+                FeatureSpec.VERSION,
+                FeatureConfig.DEFAULT_STATE_CACHE_KEYS);
     }
 
-    /** Emitting vectors of spec {@code featureSpec} (an older one cut from the newest). */
+    /**
+     * Emitting vectors of spec {@code featureSpec} (an older one cut from the newest), with the
+     * state of {@code stateCacheKeys} users kept on the heap besides the state backend.
+     */
     public UserFeatureFunction(
-            long allowedLatenessMillis, OutputTag<LateView> lateViews, int featureSpec) {
+            long allowedLatenessMillis,
+            OutputTag<LateView> lateViews,
+            int featureSpec,
+            int stateCacheKeys) {
         this.allowedLatenessMillis = allowedLatenessMillis;
         this.lateViews = lateViews;
         this.featureSpec = featureSpec;
+        this.stateCacheKeys = stateCacheKeys;
     }
 
     @Override
@@ -106,16 +122,24 @@ public final class UserFeatureFunction
 
     @Override
     public void open(OpenContext openContext) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
+        StateReadCache.Stats cacheStats = new StateReadCache.Stats(metrics);
         activity =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "activity", TypeInformation.of(UserState.class)));
+                new CachedValueState<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "activity", TypeInformation.of(UserState.class))),
+                        stateCacheKeys,
+                        cacheStats);
         profile =
-                getRuntimeContext()
-                        .getState(
-                                new ValueStateDescriptor<>(
-                                        "profile", TypeInformation.of(UserProfile.class)));
+                new CachedValueState<>(
+                        getRuntimeContext()
+                                .getState(
+                                        new ValueStateDescriptor<>(
+                                                "profile", TypeInformation.of(UserProfile.class))),
+                        stateCacheKeys,
+                        cacheStats);
         items =
                 getRuntimeContext()
                         .getMapState(
@@ -124,11 +148,13 @@ public final class UserFeatureFunction
                                         Types.STRING,
                                         TypeInformation.of(UserItemState.class)));
         recent =
-                getRuntimeContext()
-                        .getListState(
-                                new ListStateDescriptor<>(
-                                        "recent", TypeInformation.of(UserDelta.class)));
-        MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
+                new CachedListState<>(
+                        getRuntimeContext()
+                                .getListState(
+                                        new ListStateDescriptor<>(
+                                                "recent", TypeInformation.of(UserDelta.class))),
+                        stateCacheKeys,
+                        cacheStats);
         views =
                 new HeldViews<>(
                         slots,
@@ -147,14 +173,24 @@ public final class UserFeatureFunction
         TimerService timers = ctx.timerService();
         switch (views.arrive(view.view().eventTime(), view, timers, slots.secondInputWatermark())) {
             case HELD -> {}
-            case SCORE_NOW ->
-                    score(
-                            List.of(view),
-                            activity.value(),
-                            profile.value(),
-                            ListStates.read(recent),
-                            ctx,
-                            out);
+            case SCORE_NOW -> {
+                String key = ctx.getCurrentKey();
+                UserState settledActivity = activity.value(key);
+                UserProfile settledProfile = profile.value(key);
+                List<UserDelta> deltas = recent.get(key);
+                score(List.of(view), settledActivity, settledProfile, deltas, ctx, out);
+                // Most views are scored here, with no timer of their own: fold here too, or the
+                // recent events would pile up until the whole hour. Every slot before the
+                // watermark has been released, so its frontier is the one to fold at.
+                fold(
+                        key,
+                        HeldViews.frontier(timers.currentWatermark(), allowedLatenessMillis),
+                        Retention.ARRIVAL_FOLD_BACKLOG,
+                        settledActivity,
+                        settledProfile,
+                        deltas,
+                        timers);
+            }
             case TOO_LATE ->
                     ctx.output(
                             lateViews,
@@ -176,7 +212,7 @@ public final class UserFeatureFunction
         if (delta.time <= ctx.timerService().currentWatermark()) {
             lateEvents.inc();
         }
-        recent.add(delta);
+        recent.add(ctx.getCurrentKey(), delta);
         Retention.scheduleFold(ctx.timerService(), delta.time, allowedLatenessMillis);
     }
 
@@ -189,9 +225,10 @@ public final class UserFeatureFunction
             return;
         }
         // Each piece of state read once per timer, for the scoring and the fold.
-        UserState settledActivity = activity.value();
-        UserProfile settledProfile = profile.value();
-        List<UserDelta> deltas = ListStates.read(recent);
+        String key = ctx.getCurrentKey();
+        UserState settledActivity = activity.value(key);
+        UserProfile settledProfile = profile.value(key);
+        List<UserDelta> deltas = recent.get(key);
         if (!due.isEmpty()) {
             score(due, settledActivity, settledProfile, deltas, ctx, out);
         }
@@ -199,14 +236,15 @@ public final class UserFeatureFunction
         // timers of earlier slots fire first, and their views must still find their events.
         boolean unsettled =
                 fold(
+                        key,
                         HeldViews.frontier(time, allowedLatenessMillis),
-                        wholeHour,
+                        wholeHour ? 0 : Retention.FOLD_BACKLOG,
                         settledActivity,
                         settledProfile,
                         deltas,
                         ctx.timerService());
         if (wholeHour && !unsettled) {
-            cleanUp(time);
+            cleanUp(key, time);
         }
     }
 
@@ -250,25 +288,25 @@ public final class UserFeatureFunction
     }
 
     /**
-     * Moves the recent events before the frontier into the settled state: always when {@code
-     * force}, otherwise once a minute's worth of them has gathered. Returns whether recent events
-     * remain.
+     * Moves the recent events before the frontier into the settled state once the oldest of them is
+     * {@code backlog} behind it (0: whenever there are any). Returns whether recent events remain.
      */
     private boolean fold(
+            String key,
             long frontier,
-            boolean force,
+            long backlog,
             UserState settledActivity,
             UserProfile settledProfile,
             List<UserDelta> deltas,
             TimerService timers)
             throws Exception {
         UserFeatures.Split split = UserFeatures.split(deltas, frontier);
-        if (split.settle().isEmpty()
-                || (!force && split.oldestSettled() >= frontier - Retention.FOLD_BACKLOG)) {
+        if (split.settle().isEmpty() || split.oldestSettled() >= frontier - backlog) {
             return !deltas.isEmpty();
         }
-        UserState a = settledActivity == null ? new UserState() : settledActivity;
-        UserProfile p = settledProfile == null ? new UserProfile() : settledProfile;
+        // Copies: the settled state read may be the cached one, which is not to be changed.
+        UserState a = settledActivity == null ? new UserState() : settledActivity.copy();
+        UserProfile p = settledProfile == null ? new UserProfile() : settledProfile.copy();
         Map<String, UserItemState> touched = new HashMap<>();
         for (UserDelta d : UserFeatures.inTimeOrder(split.settle())) {
             d.applyTo(a, p);
@@ -285,24 +323,26 @@ public final class UserFeatureFunction
             }
         }
         p.settledBefore = Math.max(p.settledBefore, frontier);
-        activity.update(a);
-        profile.update(p);
+        a.compact();
+        touched.values().forEach(UserItemState::compact);
+        activity.update(key, a);
+        profile.update(key, p);
         items.putAll(touched);
-        recent.update(split.keep());
+        recent.update(key, split.keep());
         Retention.scheduleCleanup(timers, a.lastEventTime, ACTIVITY_RETENTION);
         Retention.scheduleCleanup(timers, p.lastEventTime, PROFILE_RETENTION);
         return !split.keep().isEmpty();
     }
 
     /** Clears what every window has left behind; only when no recent event waits to settle. */
-    private void cleanUp(long time) throws Exception {
-        UserProfile p = profile.value();
+    private void cleanUp(String key, long time) throws Exception {
+        UserProfile p = profile.value(key);
         if (p != null && time >= p.lastEventTime + PROFILE_RETENTION) {
-            profile.clear();
+            profile.clear(key);
         }
-        UserState a = activity.value();
+        UserState a = activity.value(key);
         if (a != null && time >= a.lastEventTime + ACTIVITY_RETENTION) {
-            activity.clear();
+            activity.clear(key);
             items.clear();
             return;
         }

@@ -38,15 +38,20 @@ class ItemFeatureFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalEvent, PendingVector>
             harness() throws Exception {
-        return harness(null, false);
+        return harness(null, false, FeatureConfig.DEFAULT_STATE_CACHE_KEYS);
     }
 
-    /** A harness on RocksDB, restored from {@code snapshot} when there is one. */
+    /**
+     * A harness on RocksDB, restored from {@code snapshot} when there is one, keeping the state of
+     * {@code cacheKeys} items on the heap too.
+     */
     private static KeyedOneInputStreamOperatorTestHarness<String, CanonicalEvent, PendingVector>
-            harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb, int cacheKeys)
+                    throws Exception {
         var h =
                 new KeyedOneInputStreamOperatorTestHarness<>(
-                        SlottedOperators.process(new ItemFeatureFunction(Disorder.LATENESS, LATE)),
+                        SlottedOperators.process(
+                                new ItemFeatureFunction(Disorder.LATENESS, LATE, cacheKeys)),
                         CanonicalEvent::itemId,
                         Types.STRING);
         if (onRocksDb) {
@@ -79,9 +84,14 @@ class ItemFeatureFunctionTest {
                             : view("v" + i, "u-" + i, item, t));
         }
         List<CanonicalEvent> order = Disorder.arrivalOrder(history, r);
-        Set<String> scored = replay(new Disorder.Replay(order, order.size() / 2));
         long views = history.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count();
-        assertThat(scored).hasSizeGreaterThan((int) views * 9 / 10);
+        // Every item's state on the heap too, and one item's only: the other two read from RocksDB.
+        for (int cacheKeys : new int[] {FeatureConfig.DEFAULT_STATE_CACHE_KEYS, 1}) {
+            Set<String> scored = replay(new Disorder.Replay(order, order.size() / 2), cacheKeys);
+            assertThat(scored)
+                    .as("cache of %d", cacheKeys)
+                    .hasSizeGreaterThan((int) views * 9 / 10);
+        }
     }
 
     /**
@@ -127,7 +137,10 @@ class ItemFeatureFunctionTest {
                                         : view("v" + id, "u-" + id, sku, t));
             }
         }
-        Set<String> scored = replay(Disorder.acrossAGap(before, after, 12, r));
+        Set<String> scored =
+                replay(
+                        Disorder.acrossAGap(before, after, 12, r),
+                        FeatureConfig.DEFAULT_STATE_CACHE_KEYS);
         for (int item = 0; item < gaps.length; item++) {
             String suffix = item + "-";
             assertThat(after)
@@ -143,9 +156,10 @@ class ItemFeatureFunctionTest {
      * from a snapshot where it says; checks every vector against the re-scan of what had arrived,
      * that exactly the views beyond the allowed lateness come out late (and after the restore
      * perhaps some older than the restored state), and that state and timers are gone a retention
-     * after the end. Returns the views scored.
+     * after the end; the function keeps the state of {@code cacheKeys} items on the heap too.
+     * Returns the views scored.
      */
-    private static Set<String> replay(Disorder.Replay replay) throws Exception {
+    private static Set<String> replay(Disorder.Replay replay, int cacheKeys) throws Exception {
         List<CanonicalEvent> order = replay.order();
         List<CanonicalEvent> arrived = new ArrayList<>();
         Set<String> expectLate = new HashSet<>();
@@ -156,14 +170,14 @@ class ItemFeatureFunctionTest {
         // Views older than the frontier before the restore may be refused after it.
         long restoredFrom = Long.MIN_VALUE;
         Set<String> mayBeLate = new HashSet<>();
-        var h = harness(null, true);
+        var h = harness(null, true, cacheKeys);
         int seen = 0;
         for (int i = 0; i < order.size(); i++) {
             if (i == replay.restoreAt()) {
                 OperatorSubtaskState snapshot = h.snapshot(1, 1);
                 late.addAll(lateIds(h));
                 h.close();
-                h = harness(snapshot, true);
+                h = harness(snapshot, true, cacheKeys);
                 // The watermark is not part of a checkpoint: it starts again from nothing.
                 restoredFrom = watermark;
                 watermark = Long.MIN_VALUE;

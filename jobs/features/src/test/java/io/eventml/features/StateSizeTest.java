@@ -61,9 +61,18 @@ class StateSizeTest {
                 "settled state: user activity %d B, profile %d B, per user and item %d B;"
                         + " item %d B; store %d B%n",
                 userBytes, profileBytes, userItemBytes, itemBytes, storeBytes);
-        assertThat(userBytes).isBetween(5_000, 5_500);
+        // Sparse rings: one minute and one hour with counts. A user busy in each of the last 60
+        // minutes holds 60 minute and 1-2 hour entries, at most what the dense rings held.
+        assertThat(userBytes).isLessThanOrEqualTo(200);
+        UserState busy = new UserState();
+        for (int m = 0; m < 60; m++) {
+            busy.add(T + m * MINUTE, UserState.VIEWS, 1);
+        }
+        int busyBytes = bytes(UserState.class, busy);
+        System.out.printf("user activity, busy in each of the last 60 minutes: %d B%n", busyBytes);
+        assertThat(busyBytes).isBetween(3_500, 5_500);
         assertThat(profileBytes).isLessThanOrEqualTo(400);
-        assertThat(userItemBytes).isLessThanOrEqualTo(450);
+        assertThat(userItemBytes).isLessThanOrEqualTo(60);
         assertThat(itemBytes).isLessThanOrEqualTo(1_000);
         assertThat(storeBytes).isLessThanOrEqualTo(300);
     }

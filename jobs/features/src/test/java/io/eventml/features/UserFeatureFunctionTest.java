@@ -55,10 +55,22 @@ class UserFeatureFunctionTest {
     private static KeyedTwoInputStreamOperatorTestHarness<
                     String, PendingVector, CanonicalEvent, FeatureVector>
             harness(OperatorSubtaskState snapshot, boolean onRocksDb) throws Exception {
+        return harness(snapshot, onRocksDb, FeatureConfig.DEFAULT_STATE_CACHE_KEYS);
+    }
+
+    /**
+     * As {@link #harness(OperatorSubtaskState, boolean)}, keeping {@code cacheKeys} users' state on
+     * the heap too.
+     */
+    private static KeyedTwoInputStreamOperatorTestHarness<
+                    String, PendingVector, CanonicalEvent, FeatureVector>
+            harness(OperatorSubtaskState snapshot, boolean onRocksDb, int cacheKeys)
+                    throws Exception {
         var h =
                 new KeyedTwoInputStreamOperatorTestHarness<>(
                         SlottedOperators.coProcess(
-                                new UserFeatureFunction(Disorder.LATENESS, LATE)),
+                                new UserFeatureFunction(
+                                        Disorder.LATENESS, LATE, FeatureSpec.VERSION, cacheKeys)),
                         (PendingVector p) -> p.view().userId(),
                         CanonicalEvent::userId,
                         Types.STRING);
@@ -315,7 +327,9 @@ class UserFeatureFunctionTest {
         for (int seed = 0; seed < 3; seed++) {
             Random r = new Random(seed);
             List<CanonicalEvent> order = Disorder.arrivalOrder(randomHistory(r), r);
-            replay(new Disorder.Replay(order, order.size() / 2), "seed " + seed);
+            // Every user's state on the heap too, then one user's, then two of the three.
+            int cacheKeys = seed == 0 ? FeatureConfig.DEFAULT_STATE_CACHE_KEYS : seed;
+            replay(new Disorder.Replay(order, order.size() / 2), "seed " + seed, cacheKeys);
         }
     }
 
@@ -353,7 +367,11 @@ class UserFeatureFunctionTest {
                 after.add(as(e, user));
             }
         }
-        Set<String> scored = replay(Disorder.acrossAGap(before, after, 12, r), "gap");
+        Set<String> scored =
+                replay(
+                        Disorder.acrossAGap(before, after, 12, r),
+                        "gap",
+                        FeatureConfig.DEFAULT_STATE_CACHE_KEYS);
         for (int u = 0; u < gaps.length; u++) {
             String user = "u-" + u;
             assertThat(after)
@@ -390,9 +408,11 @@ class UserFeatureFunctionTest {
      * emitted, so a late event is seen by every view scored after it; views within the allowed
      * lateness are scored at once, exactly; views beyond it come out as late views, and nothing
      * else does (but, after the restore, views older than the restored state may). State and timers
-     * are gone a retention after the end. Returns the views scored.
+     * are gone a retention after the end. The function keeps {@code cacheKeys} users' state on the
+     * heap too. Returns the views scored.
      */
-    private static Set<String> replay(Disorder.Replay replay, String label) throws Exception {
+    private static Set<String> replay(Disorder.Replay replay, String label, int cacheKeys)
+            throws Exception {
         List<CanonicalEvent> order = replay.order();
         List<CanonicalEvent> arrived = new ArrayList<>();
         Set<String> expectLate = new HashSet<>();
@@ -413,7 +433,7 @@ class UserFeatureFunctionTest {
         long latestEventsWatermark = Long.MIN_VALUE;
         // Per user, the newest view scored: no event before it may arrive within the bound later.
         Map<String, Long> newestScored = new HashMap<>();
-        var h = harness(null, true);
+        var h = harness(null, true, cacheKeys);
         List<String> late = new ArrayList<>();
         int seen = 0;
         for (int i = 0; i < order.size(); i++) {
@@ -421,7 +441,7 @@ class UserFeatureFunctionTest {
                 OperatorSubtaskState snapshot = h.snapshot(1, 1);
                 collectLate(h, late);
                 h.close();
-                h = harness(snapshot, true);
+                h = harness(snapshot, true, cacheKeys);
                 // The watermark is not part of a checkpoint: it starts again from nothing.
                 restoredFrom = watermark;
                 watermark = Long.MIN_VALUE;
@@ -546,6 +566,53 @@ class UserFeatureFunctionTest {
         all.add(recent);
         FeatureAssertions.assertSameVector(
                 "v-new", out.get(0).values().values, expected(all, recent));
+        restored.close();
+    }
+
+    /**
+     * A view scored on arrival folds the recent events once ten minutes of them are behind the
+     * frontier (the events' watermark ahead of the views', no timer of the view's own): a view
+     * behind the watermark but within the allowed lateness is still scored exactly, and after a
+     * restore (the watermark starting from nothing) a view older than the folded frontier is
+     * refused, which it would not be had nothing been folded.
+     */
+    @Test
+    void aViewScoredOnArrivalFoldsALongBacklogAndViewsWithinTheLatenessStayExact()
+            throws Exception {
+        var h = harness(null, true);
+        List<CanonicalEvent> events = new ArrayList<>();
+        for (int i = 0; i <= 44; i++) {
+            events.add(click("c" + i, "u-1", "sku-" + i % 3, T + i * 30_000L));
+        }
+        for (CanonicalEvent e : events) {
+            h.processElement2(new StreamRecord<>(e, e.eventTime()));
+        }
+        // The stage's watermark at 21 min (the views'), the events' at 25 min: the frontier is at
+        // 20 min, the oldest recent event 20 min behind it.
+        h.processWatermark1(new Watermark(T + 21 * MINUTE));
+        h.processWatermark2(new Watermark(T + 25 * MINUTE));
+        CanonicalEvent ahead = view("v-ahead", "u-1", "sku-1", T + 21 * MINUTE + 30_000);
+        CanonicalEvent within = view("v-within", "u-1", "sku-2", T + 20 * MINUTE + 10_000);
+        for (CanonicalEvent v : List.of(ahead, within)) {
+            h.processElement1(new StreamRecord<>(pending(v), v.eventTime()));
+        }
+        List<FeatureVector> out = h.extractOutputValues();
+        assertThat(out).extracting(FeatureVector::eventId).containsExactly("v-ahead", "v-within");
+        FeatureAssertions.assertSameVector(
+                "v-ahead", out.get(0).values().values, expected(events, ahead));
+        FeatureAssertions.assertSameVector(
+                "v-within", out.get(1).values().values, expected(events, within));
+        OperatorSubtaskState snapshot = h.snapshot(1, 1);
+        h.close();
+
+        var restored = harness(snapshot, true);
+        CanonicalEvent old = view("v-old", "u-1", "sku-1", T + 19 * MINUTE + 50_000);
+        restored.processElement1(new StreamRecord<>(pending(old), old.eventTime()));
+        restored.processBothWatermarks(new Watermark(T + 20 * MINUTE + 5_000));
+        List<String> late = new ArrayList<>();
+        collectLate(restored, late);
+        assertThat(late).as("older than the folded frontier").containsExactly("v-old");
+        assertThat(restored.extractOutputValues()).isEmpty();
         restored.close();
     }
 

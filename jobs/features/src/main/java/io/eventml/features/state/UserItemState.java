@@ -1,14 +1,15 @@
 package io.eventml.features.state;
 
 /**
- * What the feature job keeps per user and item: views in 24 one-hour buckets, the last cart add and
- * purchase.
+ * What the feature job keeps per user and item: views in 24 one-hour buckets, kept sparsely (only
+ * the hours with views: {@link BucketRing#entry}; a dense ring of an earlier version reads the
+ * same), the last cart add and purchase.
  */
 public class UserItemState {
     public static final int HOUR_SLOTS = 24;
 
-    public long[] hourIds = BucketRing.emptyIds(HOUR_SLOTS);
-    public double[] views = new double[HOUR_SLOTS];
+    public long[] hourIds = new long[0];
+    public double[] views = new double[0];
     public long lastCartAdd = Long.MIN_VALUE;
     public long lastPurchase = Long.MIN_VALUE;
     public long lastEventTime = Long.MIN_VALUE;
@@ -25,7 +26,22 @@ public class UserItemState {
     }
 
     public void view(long time) {
-        BucketRing.add(hourIds, views, 1, UserState.HOUR, time, 0, 1);
+        long hour = BucketRing.bucketOf(time, UserState.HOUR);
+        int h = BucketRing.entry(hourIds, views, 1, hour, HOUR_SLOTS);
+        if (h == BucketRing.NEW_ENTRY) {
+            hourIds = BucketRing.grow(hourIds, hour);
+            views = BucketRing.grow(views, 1);
+            h = hourIds.length - 1;
+        }
+        if (h >= 0) {
+            views[h] += 1;
+        }
+    }
+
+    /** Drops the hours no window can reach any more, before the state is written. */
+    public void compact() {
+        views = BucketRing.liveSums(hourIds, views, 1, HOUR_SLOTS);
+        hourIds = BucketRing.liveIds(hourIds, HOUR_SLOTS);
     }
 
     public double views24h(long time) {
