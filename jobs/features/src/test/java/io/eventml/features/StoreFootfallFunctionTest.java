@@ -17,8 +17,10 @@ import org.apache.flink.util.OutputTag;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 
@@ -55,8 +57,11 @@ class StoreFootfallFunctionTest {
 
     /**
      * Readings and views of two stores out of order, some behind the watermark, a restore in the
-     * middle: every view gets the footfall of the readings that had arrived before it was scored,
-     * views beyond the allowed lateness come out as late views.
+     * middle, the views' watermark trailing the readings' by 30 s in stretches (as in the job,
+     * where the views come through the item stage), so that views the readings' watermark has
+     * passed are scored on arrival: every view gets the footfall of the readings that had arrived
+     * before it was scored, no reading within the bound arrives after a later view of its store was
+     * scored (none is scored too early), views beyond the allowed lateness come out as late views.
      */
     @Test
     void everyViewGetsTheFootfallOfWhatHadArrivedWhateverTheOrderAndAcrossARestore()
@@ -76,7 +81,15 @@ class StoreFootfallFunctionTest {
         Set<String> expectLate = new HashSet<>();
         Set<String> scored = new HashSet<>();
         List<String> late = new ArrayList<>();
+        // The stage's watermark, the smaller of its inputs'.
         long watermark = Long.MIN_VALUE;
+        long viewsWatermark = Long.MIN_VALUE;
+        long readingsWatermark = Long.MIN_VALUE;
+        // The readings' watermark before any restore too: a reading behind it is late anyway.
+        long latestReadingsWatermark = Long.MIN_VALUE;
+        // Per store, the newest view scored: no reading before it may arrive within the bound.
+        Map<String, Long> newestScored = new HashMap<>();
+        int onArrival = 0;
         long maxSeen = Long.MIN_VALUE;
         // Views older than the frontier before the restore may be refused after it.
         long restoredFrom = Long.MIN_VALUE;
@@ -92,6 +105,8 @@ class StoreFootfallFunctionTest {
                 // The watermark is not part of a checkpoint: it starts again from nothing.
                 restoredFrom = watermark;
                 watermark = Long.MIN_VALUE;
+                viewsWatermark = Long.MIN_VALUE;
+                readingsWatermark = Long.MIN_VALUE;
                 seen = 0;
             }
             CanonicalEvent e = order.get(i);
@@ -101,28 +116,44 @@ class StoreFootfallFunctionTest {
                 } else if (e.eventTime() < Disorder.frontier(restoredFrom)) {
                     mayBeLate.add(e.eventId());
                 }
+                int before = h.extractOutputValues().size();
                 h.processElement1(
                         new StreamRecord<>(new PendingVector(e, 0, 0, 0, 0, 0), e.eventTime()));
+                if (e.eventTime() > watermark && h.extractOutputValues().size() > before) {
+                    onArrival++;
+                }
             } else {
+                if (e.eventTime() > latestReadingsWatermark) {
+                    assertThat(e.eventTime())
+                            .as("%s within the bound, after a later view was scored", e)
+                            .isGreaterThanOrEqualTo(
+                                    newestScored.getOrDefault(e.storeId(), Long.MIN_VALUE));
+                }
                 h.processElement2(new StreamRecord<>(e, e.eventTime()));
                 arrived.add(e);
             }
-            seen = check(h, seen, arrived, scored);
+            seen = check(h, seen, arrived, scored, newestScored);
             maxSeen = Math.max(maxSeen, e.eventTime());
             if (i % 4 == 3
                     && Disorder.watermarkDue(i, order.size() / 2)
                     && maxSeen - Disorder.BOUND > watermark) {
-                watermark = maxSeen - Disorder.BOUND;
-                h.processBothWatermarks(new Watermark(watermark));
-                seen = check(h, seen, arrived, scored);
+                readingsWatermark = maxSeen - Disorder.BOUND;
+                latestReadingsWatermark = Math.max(latestReadingsWatermark, readingsWatermark);
+                long trailing = (i / 100) % 2 == 0 ? 0 : 30_000;
+                viewsWatermark = Math.max(viewsWatermark, readingsWatermark - trailing);
+                h.processWatermark2(new Watermark(readingsWatermark));
+                h.processWatermark1(new Watermark(viewsWatermark));
+                watermark = Math.min(viewsWatermark, readingsWatermark);
+                seen = check(h, seen, arrived, scored, newestScored);
             }
         }
         h.processBothWatermarks(new Watermark(T + 5 * HOUR));
-        check(h, seen, arrived, scored);
+        check(h, seen, arrived, scored, newestScored);
         late.addAll(lateIds(h));
         h.close();
         long views = history.stream().filter(e -> e.type() == EventType.PRODUCT_VIEW).count();
         assertThat(expectLate).isNotEmpty();
+        assertThat(onArrival).as("views the readings' watermark had passed").isPositive();
         assertThat(late).containsExactlyInAnyOrderElementsOf(expectLate);
         assertThat(scored)
                 .hasSize((int) views - expectLate.size())
@@ -150,7 +181,8 @@ class StoreFootfallFunctionTest {
                     h,
             int seen,
             List<CanonicalEvent> arrived,
-            Set<String> scored) {
+            Set<String> scored,
+            Map<String, Long> newestScored) {
         List<PendingVector> out = h.extractOutputValues();
         FeatureRescan rescan = new FeatureRescan(arrived);
         for (PendingVector p : out.subList(seen, out.size())) {
@@ -158,6 +190,7 @@ class StoreFootfallFunctionTest {
                     .as(p.view().eventId())
                     .isEqualTo(rescan.footfall15m(p.view()));
             assertThat(scored.add(p.view().eventId())).as("one vector per view").isTrue();
+            newestScored.merge(p.view().storeId(), p.view().eventTime(), Math::max);
         }
         return out.size();
     }
