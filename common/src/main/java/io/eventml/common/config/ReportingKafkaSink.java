@@ -1,5 +1,6 @@
 package io.eventml.common.config;
 
+import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.connector.sink2.Committer;
 import org.apache.flink.api.connector.sink2.CommitterInitContext;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -11,6 +12,7 @@ import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.connector.kafka.sink.KafkaCommittable;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.sink.KafkaWriterState;
+import org.apache.flink.connector.kafka.sink.TwoPhaseCommittingStatefulSink.PrecommittingStatefulSinkWriter;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
@@ -20,7 +22,11 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.lineage.LineageVertex;
 import org.apache.flink.streaming.api.lineage.LineageVertexProvider;
 
+import org.apache.kafka.clients.admin.Admin;
+
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -40,6 +46,9 @@ import java.util.List;
  * recoveredCommitsRefused}; {@code eventml.sh status} tells the two apart by how long after the
  * restored checkpoint the restore came. Both counters are in the committer's metric group {@code
  * eventml}; everything else is the {@link KafkaSink}'s.
+ *
+ * <p>Its writers also close the admin client the connector's exactly-once writer opens (to abort
+ * lingering transactions) and leaves open ({@link ClosingWriter}).
  */
 public final class ReportingKafkaSink<IN>
         implements Sink<IN>,
@@ -57,13 +66,13 @@ public final class ReportingKafkaSink<IN>
 
     @Override
     public SinkWriter<IN> createWriter(WriterInitContext context) throws IOException {
-        return kafka.createWriter(context);
+        return new ClosingWriter<>(kafka.createWriter(context));
     }
 
     @Override
     public StatefulSinkWriter<IN, KafkaWriterState> restoreWriter(
             WriterInitContext context, Collection<KafkaWriterState> recoveredState) {
-        return kafka.restoreWriter(context, recoveredState);
+        return new ClosingWriter<>(kafka.restoreWriter(context, recoveredState));
     }
 
     @Override
@@ -94,6 +103,76 @@ public final class ReportingKafkaSink<IN>
     @Override
     public LineageVertex getLineageVertex() {
         return kafka.getLineageVertex();
+    }
+
+    /**
+     * The connector's writer, which also closes the admin client that flink-connector-kafka
+     * 5.0.0-2.2's exactly-once writer opens on first use and never closes: its thread ran on for
+     * the admin client's idle timeout (5 minutes) after the job ended, holding the job's whole
+     * class loader, so that a TaskManager given a few dozen jobs within minutes (a benchmark, a
+     * series of upgrades) ran out of metaspace. A connector without that field is left as it is.
+     */
+    static final class ClosingWriter<IN>
+            implements PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> {
+        private final PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable>
+                writer;
+
+        ClosingWriter(
+                PrecommittingStatefulSinkWriter<IN, KafkaWriterState, KafkaCommittable> writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        public void write(IN element, Context context) throws IOException, InterruptedException {
+            writer.write(element, context);
+        }
+
+        @Override
+        public void writeWatermark(Watermark watermark) throws IOException, InterruptedException {
+            writer.writeWatermark(watermark);
+        }
+
+        @Override
+        public void flush(boolean endOfInput) throws IOException, InterruptedException {
+            writer.flush(endOfInput);
+        }
+
+        @Override
+        public List<KafkaWriterState> snapshotState(long checkpointId) throws IOException {
+            return writer.snapshotState(checkpointId);
+        }
+
+        @Override
+        public Collection<KafkaCommittable> prepareCommit()
+                throws IOException, InterruptedException {
+            return writer.prepareCommit();
+        }
+
+        @Override
+        public void close() throws Exception {
+            try {
+                writer.close();
+            } finally {
+                Admin admin = adminClientOf(writer);
+                if (admin != null) {
+                    admin.close(Duration.ZERO);
+                }
+            }
+        }
+
+        /** The writer's admin client, if its class has one and it was opened. */
+        static Admin adminClientOf(Object writer) throws IllegalAccessException {
+            for (Class<?> c = writer.getClass(); c != null; c = c.getSuperclass()) {
+                for (Field f : c.getDeclaredFields()) {
+                    if (f.getName().equals("adminClient")
+                            && Admin.class.isAssignableFrom(f.getType())) {
+                        f.setAccessible(true);
+                        return (Admin) f.get(writer);
+                    }
+                }
+            }
+            return null;
+        }
     }
 
     /** The connector's committer, with the outcome of each failed commit counted. */

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
@@ -138,7 +139,17 @@ class KafkaTransactionsTest {
                                         value -> value,
                                         value -> System.currentTimeMillis()),
                                 naming));
+        Set<Thread> before = adminClientThreads();
         env.execute("transaction naming " + naming);
+        // The writers closed their admin clients (the connector leaves them open: their threads
+        // held the job's class loader for five minutes).
+        Set<Thread> left = adminClientThreads();
+        for (int i = 0; i < 100 && !before.containsAll(left); i++) {
+            Thread.sleep(100);
+            left = adminClientThreads();
+        }
+        left.removeAll(before);
+        assertThat(left).as("admin client threads the job left running").isEmpty();
 
         List<Long> written =
                 KafkaBrokerExtension.values(KAFKA.drain(topic)).stream()
@@ -154,6 +165,12 @@ class KafkaTransactionsTest {
                     .filter(id -> id.startsWith(kafka.transactionalIdPrefix() + "-"))
                     .count();
         }
+    }
+
+    private static Set<Thread> adminClientThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().startsWith("kafka-admin-client-thread"))
+                .collect(Collectors.toSet());
     }
 
     private static KafkaOptions options(Duration transactionTimeout) {
