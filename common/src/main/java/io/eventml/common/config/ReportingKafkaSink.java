@@ -160,14 +160,21 @@ public final class ReportingKafkaSink<IN>
             }
         }
 
-        /** The writer's admin client, if its class has one and it was opened. */
-        static Admin adminClientOf(Object writer) throws IllegalAccessException {
+        /**
+         * The writer's admin client, if its class has one, it was opened and it can be reached: a
+         * connector that hides it otherwise is left as it is, the job is not failed for it.
+         */
+        static Admin adminClientOf(Object writer) {
             for (Class<?> c = writer.getClass(); c != null; c = c.getSuperclass()) {
                 for (Field f : c.getDeclaredFields()) {
                     if (f.getName().equals("adminClient")
                             && Admin.class.isAssignableFrom(f.getType())) {
-                        f.setAccessible(true);
-                        return (Admin) f.get(writer);
+                        try {
+                            f.setAccessible(true);
+                            return (Admin) f.get(writer);
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            return null;
+                        }
                     }
                 }
             }

@@ -8,10 +8,10 @@ import java.util.List;
 
 /**
  * A keyed {@link ListState} read through a {@link StateReadCache} of the most recently used keys'
- * lists: an append is a merge on RocksDB (it reads nothing) and, when the key's list is cached, an
- * append to the cached copy; a read is a get only for a key not cached. Every method takes the
- * function's current key, the key the state is scoped to. The order of a list is the order of its
- * appends, as in the state.
+ * lists ({@link StateCaches#list}): an append is a merge on RocksDB (it reads nothing) and, when
+ * the key's list is cached, an append to the cached copy; a read is a get only for a key not
+ * cached. Every method takes the function's current key, the key the state is scoped to. The order
+ * of a list is the order of its appends, as in the state.
  *
  * @param <K> the key of the keyed stream
  * @param <T> an element, treated as immutable
@@ -20,7 +20,7 @@ public final class CachedListState<K, T> {
     private final ListState<T> state;
     private final StateReadCache<K, ArrayList<T>> cache;
 
-    public CachedListState(ListState<T> state, int capacity, StateReadCache.Stats stats) {
+    CachedListState(ListState<T> state, int capacity, StateReadCache.Stats stats) {
         this.state = state;
         this.cache = new StateReadCache<>(capacity, stats);
     }

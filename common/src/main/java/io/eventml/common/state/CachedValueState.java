@@ -6,7 +6,8 @@ import java.io.IOException;
 
 /**
  * A keyed {@link ValueState} read through a {@link StateReadCache} of the most recently used keys'
- * values. Every method takes the function's current key, the key the state is scoped to.
+ * values ({@link StateCaches#value}). Every method takes the function's current key, the key the
+ * state is scoped to.
  *
  * @param <K> the key of the keyed stream
  * @param <V> the value, treated as immutable: copy it before a change, then {@link #update} it
@@ -15,7 +16,7 @@ public final class CachedValueState<K, V> {
     private final ValueState<V> state;
     private final StateReadCache<K, V> cache;
 
-    public CachedValueState(ValueState<V> state, int capacity, StateReadCache.Stats stats) {
+    CachedValueState(ValueState<V> state, int capacity, StateReadCache.Stats stats) {
         this.state = state;
         this.cache = new StateReadCache<>(capacity, stats);
     }

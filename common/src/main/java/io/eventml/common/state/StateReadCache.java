@@ -21,7 +21,7 @@ import java.util.Map;
  * @param <K> the key of the keyed stream
  * @param <V> the value of a key, {@link #ABSENT} cached for a key without one
  */
-public final class StateReadCache<K, V> {
+final class StateReadCache<K, V> {
     /** A key known to hold no value. */
     static final Object ABSENT = new Object();
 
@@ -63,19 +63,15 @@ public final class StateReadCache<K, V> {
         entries.put(key, value == null ? ABSENT : value);
     }
 
-    int size() {
-        return entries.size();
-    }
-
     /**
      * The hits and misses of a function's caches, as metrics {@code stateCacheHits} and {@code
-     * stateCacheMisses}: one pair per function, shared by its states.
+     * stateCacheMisses}: one pair per function, shared by its states ({@link StateCaches}).
      */
-    public static final class Stats {
+    static final class Stats {
         final Counter hits;
         final Counter misses;
 
-        public Stats(MetricGroup metrics) {
+        Stats(MetricGroup metrics) {
             this.hits = metrics.counter("stateCacheHits");
             this.misses = metrics.counter("stateCacheMisses");
         }

@@ -6,7 +6,7 @@ import io.eventml.common.features.FeatureSpec;
 import io.eventml.common.state.CachedListState;
 import io.eventml.common.state.CachedValueState;
 import io.eventml.common.state.SlotStates;
-import io.eventml.common.state.StateReadCache;
+import io.eventml.common.state.StateCaches;
 import io.eventml.features.state.ItemState;
 import io.eventml.features.state.TimedValue;
 
@@ -39,8 +39,8 @@ import java.util.List;
  * gets exactly the counts it would have had on time. Recent events are folded into the settled
  * counters once a minute's worth is behind the frontier. State is cleared 25 h after the item's
  * last event, when every window is empty. The three states of the most recently used items are also
- * kept on the heap, written through ({@link StateReadCache}): a busy item's timers read none of
- * them from the state backend.
+ * kept on the heap, written through ({@link StateCaches}): a busy item's timers read none of them
+ * from the state backend.
  */
 public final class ItemFeatureFunction
         extends KeyedProcessFunction<String, CanonicalEvent, PendingVector>
@@ -65,7 +65,7 @@ public final class ItemFeatureFunction
 
     /**
      * @param stateCacheKeys how many items' state is kept on the heap besides the state backend
-     *     ({@link StateReadCache})
+     *     ({@link StateCaches})
      */
     public ItemFeatureFunction(
             long allowedLatenessMillis, OutputTag<LateView> lateViews, int stateCacheKeys) {
@@ -82,30 +82,15 @@ public final class ItemFeatureFunction
     @Override
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
-        StateReadCache.Stats cacheStats = new StateReadCache.Stats(metrics);
+        StateCaches caches = new StateCaches(getRuntimeContext(), metrics, stateCacheKeys);
         state =
-                new CachedValueState<>(
-                        getRuntimeContext()
-                                .getState(
-                                        new ValueStateDescriptor<>(
-                                                "item", TypeInformation.of(ItemState.class))),
-                        stateCacheKeys,
-                        cacheStats);
-        recent =
-                new CachedListState<>(
-                        getRuntimeContext()
-                                .getListState(new ListStateDescriptor<>("recent", Types.LONG)),
-                        stateCacheKeys,
-                        cacheStats);
+                caches.value(
+                        new ValueStateDescriptor<>("item", TypeInformation.of(ItemState.class)));
+        recent = caches.list(new ListStateDescriptor<>("recent", Types.LONG));
         recentPrices =
-                new CachedListState<>(
-                        getRuntimeContext()
-                                .getListState(
-                                        new ListStateDescriptor<>(
-                                                "recent-prices",
-                                                TypeInformation.of(TimedValue.class))),
-                        stateCacheKeys,
-                        cacheStats);
+                caches.list(
+                        new ListStateDescriptor<>(
+                                "recent-prices", TypeInformation.of(TimedValue.class)));
         views =
                 new HeldViews<>(
                         slots,

@@ -6,7 +6,7 @@ import io.eventml.common.features.FeatureVector;
 import io.eventml.common.state.CachedListState;
 import io.eventml.common.state.CachedValueState;
 import io.eventml.common.state.SlotStates;
-import io.eventml.common.state.StateReadCache;
+import io.eventml.common.state.StateCaches;
 import io.eventml.features.state.UserDelta;
 import io.eventml.features.state.UserItemState;
 import io.eventml.features.state.UserProfile;
@@ -57,10 +57,11 @@ import java.util.Map;
  *
  * A view is scored against a copy of the settled state with the recent events before it applied
  * (the computation itself is {@link UserFeatures}, which touches no Flink state). Recent events are
- * folded into the settled state once a minute's worth is behind the frontier, and at whole hours.
- * {@code recent}, {@code activity} and {@code profile} of the most recently used users are also
- * kept on the heap, written through ({@link StateReadCache}): a user's views in a session read them
- * from the state backend once.
+ * folded into the settled state at a view's timer once a minute's worth is behind the frontier, at
+ * a view scored on arrival once ten minutes' worth is ({@link Retention#ARRIVAL_FOLD_BACKLOG}), and
+ * at whole hours. {@code recent}, {@code activity} and {@code profile} of the most recently used
+ * users are also kept on the heap, written through ({@link StateCaches}): a user's views in a
+ * session read them from the state backend once.
  */
 public final class UserFeatureFunction
         extends KeyedCoProcessFunction<String, PendingVector, CanonicalEvent, FeatureVector>
@@ -123,23 +124,15 @@ public final class UserFeatureFunction
     @Override
     public void open(OpenContext openContext) {
         MetricGroup metrics = getRuntimeContext().getMetricGroup().addGroup("eventml");
-        StateReadCache.Stats cacheStats = new StateReadCache.Stats(metrics);
+        StateCaches caches = new StateCaches(getRuntimeContext(), metrics, stateCacheKeys);
         activity =
-                new CachedValueState<>(
-                        getRuntimeContext()
-                                .getState(
-                                        new ValueStateDescriptor<>(
-                                                "activity", TypeInformation.of(UserState.class))),
-                        stateCacheKeys,
-                        cacheStats);
+                caches.value(
+                        new ValueStateDescriptor<>(
+                                "activity", TypeInformation.of(UserState.class)));
         profile =
-                new CachedValueState<>(
-                        getRuntimeContext()
-                                .getState(
-                                        new ValueStateDescriptor<>(
-                                                "profile", TypeInformation.of(UserProfile.class))),
-                        stateCacheKeys,
-                        cacheStats);
+                caches.value(
+                        new ValueStateDescriptor<>(
+                                "profile", TypeInformation.of(UserProfile.class)));
         items =
                 getRuntimeContext()
                         .getMapState(
@@ -148,13 +141,8 @@ public final class UserFeatureFunction
                                         Types.STRING,
                                         TypeInformation.of(UserItemState.class)));
         recent =
-                new CachedListState<>(
-                        getRuntimeContext()
-                                .getListState(
-                                        new ListStateDescriptor<>(
-                                                "recent", TypeInformation.of(UserDelta.class))),
-                        stateCacheKeys,
-                        cacheStats);
+                caches.list(
+                        new ListStateDescriptor<>("recent", TypeInformation.of(UserDelta.class)));
         views =
                 new HeldViews<>(
                         slots,

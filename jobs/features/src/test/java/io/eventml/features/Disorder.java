@@ -36,6 +36,17 @@ final class Disorder {
         return i < restoreAt || i >= restoreAt + 150;
     }
 
+    /**
+     * The views' watermark of a stage whose views come through the stage before it, after the
+     * {@code i}-th arrival, as the events' watermark moves to {@code eventsWatermark}: equal to it
+     * in stretches of 100 arrivals, 30 s behind it in the stretches between (never moving back from
+     * {@code viewsWatermark}), so that views the events' watermark has passed arrive at the stage.
+     */
+    static long viewsWatermark(int i, long eventsWatermark, long viewsWatermark) {
+        long trailing = (i / 100) % 2 == 0 ? 0 : 30_000;
+        return Math.max(viewsWatermark, eventsWatermark - trailing);
+    }
+
     /** An arrival order, and where in it the job is restored from a snapshot. */
     record Replay(List<CanonicalEvent> order, int restoreAt) {}
 

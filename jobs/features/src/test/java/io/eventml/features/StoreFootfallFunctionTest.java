@@ -139,8 +139,7 @@ class StoreFootfallFunctionTest {
                     && maxSeen - Disorder.BOUND > watermark) {
                 readingsWatermark = maxSeen - Disorder.BOUND;
                 latestReadingsWatermark = Math.max(latestReadingsWatermark, readingsWatermark);
-                long trailing = (i / 100) % 2 == 0 ? 0 : 30_000;
-                viewsWatermark = Math.max(viewsWatermark, readingsWatermark - trailing);
+                viewsWatermark = Disorder.viewsWatermark(i, readingsWatermark, viewsWatermark);
                 h.processWatermark2(new Watermark(readingsWatermark));
                 h.processWatermark1(new Watermark(viewsWatermark));
                 watermark = Math.min(viewsWatermark, readingsWatermark);

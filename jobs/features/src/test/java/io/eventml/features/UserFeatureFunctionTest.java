@@ -480,8 +480,7 @@ class UserFeatureFunctionTest {
                     && maxSeen - Disorder.BOUND > watermark) {
                 eventsWatermark = maxSeen - Disorder.BOUND;
                 latestEventsWatermark = Math.max(latestEventsWatermark, eventsWatermark);
-                long trailing = (i / 100) % 2 == 0 ? 0 : 30_000;
-                viewsWatermark = Math.max(viewsWatermark, eventsWatermark - trailing);
+                viewsWatermark = Disorder.viewsWatermark(i, eventsWatermark, viewsWatermark);
                 h.processWatermark2(new Watermark(eventsWatermark));
                 h.processWatermark1(new Watermark(viewsWatermark));
                 watermark = Math.min(viewsWatermark, eventsWatermark);

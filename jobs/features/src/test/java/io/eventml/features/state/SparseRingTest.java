@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The sparse rings of {@link UserState} sum what the dense ring of earlier versions summed, for
  * events in any order (some older than the ring remembers), with compactions between them, and from
- * a dense ring restored from an earlier version's state.
+ * a dense ring restored from an earlier version's state (empty, and midway with counts).
  */
 class SparseRingTest {
     private static final long T = 1_764_000_000_000L;
@@ -31,8 +31,17 @@ class SparseRingTest {
             restored.minuteSums = new double[UserState.MINUTE_SLOTS * C];
             restored.hourIds = BucketRing.emptyIds(UserState.HOUR_SLOTS);
             restored.hourSums = new double[UserState.HOUR_SLOTS * C];
+            // Restored midway from a state an earlier version wrote: the dense rings with counts.
+            UserState midway = null;
             long newest = T;
             for (int i = 0; i < 400; i++) {
+                if (i == 150) {
+                    midway = new UserState();
+                    midway.minuteIds = minuteIds.clone();
+                    midway.minuteSums = minuteSums.clone();
+                    midway.hourIds = hourIds.clone();
+                    midway.hourSums = hourSums.clone();
+                }
                 // Mostly forward in bursts, sometimes hours back (older than the minute ring).
                 long t =
                         r.nextInt(10) == 0
@@ -45,9 +54,15 @@ class SparseRingTest {
                 BucketRing.add(hourIds, hourSums, C, UserState.HOUR, t, channel, amount);
                 sparse.add(t, channel, amount);
                 restored.add(t, channel, amount);
+                if (midway != null) {
+                    midway.add(t, channel, amount);
+                }
                 if (r.nextInt(7) == 0) {
                     sparse.compact();
                     restored.compact();
+                    if (midway != null) {
+                        midway.compact();
+                    }
                 }
                 // A window ends after every event applied, as a view's does.
                 long at = newest + r.nextLong(2 * UserState.HOUR);
@@ -64,11 +79,17 @@ class SparseRingTest {
                                         minutes);
                         assertThat(sparse.minutes(at, ch, minutes)).isEqualTo(expected);
                         assertThat(restored.minutes(at, ch, minutes)).isEqualTo(expected);
+                        if (midway != null) {
+                            assertThat(midway.minutes(at, ch, minutes)).isEqualTo(expected);
+                        }
                     }
                     double expected =
                             BucketRing.sum(hourIds, hourSums, C, UserState.HOUR, at, ch, 24);
                     assertThat(sparse.hours(at, ch, 24)).isEqualTo(expected);
                     assertThat(restored.hours(at, ch, 24)).isEqualTo(expected);
+                    if (midway != null) {
+                        assertThat(midway.hours(at, ch, 24)).isEqualTo(expected);
+                    }
                 }
             }
             sparse.compact();
