@@ -3,6 +3,9 @@ package io.eventml.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -17,8 +20,17 @@ final class CpuClock {
     private final long taskManager;
     private final long broker;
 
-    /** CPU seconds used so far: by the TaskManager, its JIT compilers, and the broker. */
-    record Reading(long nanos, double taskManager, double jit, double broker) {
+    /**
+     * CPU seconds used so far: by the TaskManager, its JIT compilers, and the broker; and the bytes
+     * the TaskManager had read from and written to storage (not from the page cache).
+     */
+    record Reading(
+            long nanos,
+            double taskManager,
+            double jit,
+            double broker,
+            long diskReadBytes,
+            long diskWriteBytes) {
         /** What was used from {@code start} to this reading. */
         String since(Reading start) {
             double wall = (nanos - start.nanos) / 1e9;
@@ -28,8 +40,15 @@ final class CpuClock {
             return String.format(
                     "CPU over %.1f s (%.1f core-s on 2 cores): TaskManager %.1f s (of which the JIT"
                             + " compilers %.1f s), Kafka broker %.1f s, together %.0f%% of the"
-                            + " machine",
-                    wall, 2 * wall, tm, compiled, kafka, 100 * (tm + kafka) / (2 * wall));
+                            + " machine; the TaskManager read %.1f MB from storage, wrote %.1f MB",
+                    wall,
+                    2 * wall,
+                    tm,
+                    compiled,
+                    kafka,
+                    100 * (tm + kafka) / (2 * wall),
+                    (diskReadBytes - start.diskReadBytes) / 1e6,
+                    (diskWriteBytes - start.diskWriteBytes) / 1e6);
         }
     }
 
@@ -54,7 +73,59 @@ final class CpuClock {
                 System.nanoTime(),
                 seconds(Path.of("/proc/" + taskManager + "/stat")),
                 compilerSeconds(),
-                seconds(Path.of("/proc/" + broker + "/stat")));
+                seconds(Path.of("/proc/" + broker + "/stat")),
+                io("read_bytes"),
+                io("write_bytes"));
+    }
+
+    /**
+     * A counter of the TaskManager's {@code /proc/<pid>/io}: {@code read_bytes} counts what the
+     * process caused to be fetched from storage (a read served by the page cache does not count),
+     * {@code write_bytes} what it caused to be sent to it. 0 where the kernel does not count them.
+     */
+    private long io(String counter) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + taskManager + "/io"))) {
+                if (line.startsWith(counter + ":")) {
+                    return Long.parseLong(line.substring(counter.length() + 1).trim());
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // unreadable: counted as 0
+        }
+        return 0;
+    }
+
+    /**
+     * The bytes of the TaskManager's live objects: the total of a class histogram ({@code jcmd
+     * GC.class_histogram}, which counts only what a full collection leaves), the jobs' heap caches
+     * among them. Pauses the TaskManager for that collection (well under a second at this heap
+     * size). -1 when unknown.
+     */
+    long liveHeapBytes() {
+        try {
+            Matcher total =
+                    Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)")
+                            .matcher(jcmd("GC.class_histogram"));
+            return total.find() ? Long.parseLong(total.group(1)) : -1;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private String jcmd(String command) throws IOException, InterruptedException {
+        Process process =
+                new ProcessBuilder("jcmd", Long.toString(taskManager), command)
+                        .redirectErrorStream(true)
+                        .start();
+        String output = new String(process.getInputStream().readAllBytes());
+        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IOException("jcmd " + command + " failed: " + output);
+        }
+        return output;
     }
 
     /** User plus system time of a process or thread, from its stat line (fields 14 and 15). */

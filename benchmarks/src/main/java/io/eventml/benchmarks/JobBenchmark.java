@@ -95,6 +95,13 @@ public final class JobBenchmark {
      */
     private String jobJar;
 
+    /**
+     * {@code EVENTML_BENCH_HEAP=1}: the TaskManager's heap after a full collection when each job
+     * has read 90% of its input (the bytes of its live objects), printed with the job (the
+     * collection pauses the job once).
+     */
+    private final boolean measureHeap = "1".equals(System.getenv("EVENTML_BENCH_HEAP"));
+
     /** When this benchmark started, in seconds: keeps transactional ids apart between runs. */
     private final long started = now();
 
@@ -301,6 +308,7 @@ public final class JobBenchmark {
             // Only the learning job's variants over this backlog (reusable: features.user holds
             // one feature run's vectors).
             compareLearningVariants(vectors);
+            compareFeatureVariants(canonical);
             printTable();
             return;
         }
@@ -496,6 +504,7 @@ public final class JobBenchmark {
         }
         CpuClock.Reading cpuStart = cpu == null ? null : cpu.read();
         CpuClock.Reading cpuHalf = null;
+        long liveHeap = measureHeap ? 0 : -1;
         Map<String, Long> late = new LinkedHashMap<>();
         List<long[]> progress = new ArrayList<>();
         while (true) {
@@ -517,6 +526,9 @@ public final class JobBenchmark {
                 if (cpu != null && cpuHalf == null && records > 0 && read >= records / 2) {
                     cpuHalf = cpu.read();
                 }
+                if (cpu != null && liveHeap == 0 && records > 0 && read >= records * 9 / 10) {
+                    liveHeap = cpu.liveHeapBytes();
+                }
             }
             Thread.sleep(1_000);
         }
@@ -525,6 +537,11 @@ public final class JobBenchmark {
             System.out.println("  " + end.since(cpuStart));
             if (cpuHalf != null) {
                 System.out.println("  second half of the input: " + end.since(cpuHalf));
+            }
+            if (liveHeap > 0) {
+                System.out.printf(
+                        "  TaskManager heap, live objects at 90%% of the input: %.1f MB%n",
+                        liveHeap / 1e6);
             }
         }
         JsonNode job = flink.getJson("/jobs/" + id);

@@ -44,10 +44,13 @@ public record FeatureConfig(
     public static final Duration MAX_ALLOWED_LATENESS = Duration.ofMinutes(59);
 
     /**
-     * Keys per keyed stage and subtask whose state is also kept on the heap: at most about 6 KB per
-     * user and 2 KB per item (docs/features.md, "State per key"), so about 25 MB per user subtask.
+     * Keys per keyed stage and subtask whose state is also kept on the heap: about 1.5-2 KB per
+     * user on average in the benchmark's world (a user busy in every minute of the last hour holds
+     * several times that) and 2 KB per item, so about 50-65 MB per user subtask once full. Chosen
+     * by measurement (docs/benchmarks.md, "The state cache's size"): 4,096 held a quarter of the
+     * user stage's reads over 50,000 users, 32,768 held 85% of them.
      */
-    public static final int DEFAULT_STATE_CACHE_KEYS = 4096;
+    public static final int DEFAULT_STATE_CACHE_KEYS = 32_768;
 
     public FeatureConfig {
         if (allowedLateness.isNegative()
