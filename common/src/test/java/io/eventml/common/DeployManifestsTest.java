@@ -84,6 +84,7 @@ class DeployManifestsTest {
                     "state.backend.type",
                     "state.backend.rocksdb.use-bloom-filter",
                     "state.backend.rocksdb.memory.partitioned-index-filters",
+                    "state.backend.rocksdb.writebuffer.size",
                     "execution.checkpointing.incremental",
                     "execution.checkpointing.mode",
                     "execution.checkpointing.interval",

@@ -82,6 +82,7 @@ public final class FlinkTestCluster {
         // As flink-conf/config.yaml.
         config.setString("state.backend.rocksdb.use-bloom-filter", "true");
         config.setString("state.backend.rocksdb.memory.partitioned-index-filters", "true");
+        config.setString("state.backend.rocksdb.writebuffer.size", "8mb");
         config.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         config.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         config.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, tempDirUri("eventml-checkpoints-"));

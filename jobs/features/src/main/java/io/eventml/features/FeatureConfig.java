@@ -44,9 +44,9 @@ public record FeatureConfig(
     public static final Duration MAX_ALLOWED_LATENESS = Duration.ofMinutes(59);
 
     /**
-     * Keys per keyed stage and subtask whose state is also kept on the heap: about 1.5-2 KB per
+     * Keys per keyed stage and subtask whose state is also kept on the heap: about 1.7-3 KB per
      * user on average in the benchmark's world (a user busy in every minute of the last hour holds
-     * several times that) and 2 KB per item, so about 50-65 MB per user subtask once full. Chosen
+     * several times that) and 2 KB per item, so about 55-100 MB per user subtask once full. Chosen
      * by measurement (docs/benchmarks.md, "The state cache's size"): 4,096 held a quarter of the
      * user stage's reads over 50,000 users, 32,768 held 85% of them.
      */
