@@ -3,7 +3,6 @@ package io.eventml.benchmarks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -106,7 +105,7 @@ final class CpuClock {
         try {
             Matcher total =
                     Pattern.compile("(?m)^Total\\s+\\d+\\s+(\\d+)")
-                            .matcher(jcmd("GC.class_histogram"));
+                            .matcher(Jcmd.run(taskManager, "GC.class_histogram"));
             return total.find() ? Long.parseLong(total.group(1)) : -1;
         } catch (IOException | RuntimeException e) {
             return -1;
@@ -114,18 +113,6 @@ final class CpuClock {
             Thread.currentThread().interrupt();
             return -1;
         }
-    }
-
-    private String jcmd(String command) throws IOException, InterruptedException {
-        Process process =
-                new ProcessBuilder("jcmd", Long.toString(taskManager), command)
-                        .redirectErrorStream(true)
-                        .start();
-        String output = new String(process.getInputStream().readAllBytes());
-        if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-            throw new IOException("jcmd " + command + " failed: " + output);
-        }
-        return output;
     }
 
     /** User plus system time of a process or thread, from its stat line (fields 14 and 15). */

@@ -542,6 +542,10 @@ public final class JobBenchmark {
                 System.out.printf(
                         "  TaskManager heap, live objects at 90%% of the input: %.1f MB%n",
                         liveHeap / 1e6);
+            } else if (measureHeap && records > 0) {
+                System.out.println(
+                        "  TaskManager heap: not read (the job ended before 90% of its input, or"
+                                + " jcmd GC.class_histogram failed)");
             }
         }
         JsonNode job = flink.getJson("/jobs/" + id);

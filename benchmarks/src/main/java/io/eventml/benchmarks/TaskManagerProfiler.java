@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -68,20 +67,9 @@ final class TaskManagerProfiler {
     }
 
     private void agent(String command) throws IOException, InterruptedException {
-        Process p =
-                new ProcessBuilder(
-                                "jcmd",
-                                Long.toString(pid),
-                                "JVMTI.agent_load",
-                                library.toString(),
-                                // Quoted: jcmd would split the option at its first '='.
-                                '"' + command + '"')
-                        .redirectErrorStream(true)
-                        .start();
-        String output = new String(p.getInputStream().readAllBytes());
-        if (!p.waitFor(60, TimeUnit.SECONDS)
-                || p.exitValue() != 0
-                || !output.contains("return code: 0")) {
+        // Quoted: jcmd would split the option at its first '='.
+        String output = Jcmd.run(pid, "JVMTI.agent_load", library.toString(), '"' + command + '"');
+        if (!output.contains("return code: 0")) {
             // The profiler's own message is in the TaskManager's .out file.
             throw new IllegalStateException("jcmd " + command + " failed: " + output);
         }

@@ -357,6 +357,14 @@ class FeatureJobTest {
         assertEveryVectorIsTheRescan(decode(canonicalRecords), kafka);
     }
 
+    /**
+     * Keys per stage and subtask on the heap in the run with a failure: far fewer than the world's
+     * (3,000 users and 300 items over two subtasks), so that keys leave the read cache and are read
+     * back from RocksDB all along, before and after the restore. The default (32,768) would hold
+     * every key of this world and never evict.
+     */
+    private static final int SMALL_STATE_CACHE = 64;
+
     @Test
     void aFailureWhileCatchingUpChangesNoVectorAndDuplicatesNone() throws Exception {
         KafkaOptions kafka = freshTopicsWithCanonical();
@@ -375,7 +383,9 @@ class FeatureJobTest {
                         // with held views and recent events is restored and the rest replayed.
                         .map(new FailOnceAfterCheckpoint<>(failure, canonicalRecords.size() / 6))
                         .returns(CanonicalEvent.class);
-        FeatureJob.Outputs out = FeatureJob.pipeline(events, config.allowedLateness());
+        FeatureJob.Outputs out =
+                FeatureJob.pipeline(
+                        events, config.allowedLateness(), FeatureSpec.VERSION, SMALL_STATE_CACHE);
         out.vectors().sinkTo(FeatureJob.featureSink(kafka));
         String canonicalTopic = kafka.topic(Topics.EVENTS_CANONICAL);
         out.lateViews()
