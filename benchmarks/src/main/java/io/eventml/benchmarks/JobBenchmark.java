@@ -84,6 +84,9 @@ public final class JobBenchmark {
     /** Every warm run of the copy loop, before the jobs and after them: the limit is the median. */
     private final List<Double> copyLoopRuns = new ArrayList<>();
 
+    /** The Flink copy job with nothing between parse and sink: Flink's own floor. */
+    private Result flinkCopy;
+
     /** Samples the TaskManager during each job when {@code EVENTML_BENCH_PROFILE=1}, else null. */
     private TaskManagerProfiler profiler;
 
@@ -202,6 +205,33 @@ public final class JobBenchmark {
                 limit(), LIMIT_RUNS, coldCopyLoop);
     }
 
+    /**
+     * The copy loop's work as a Flink job on the cluster ({@link FlinkCopyJob}), once per stage:
+     * what Flink's exactly-once pipeline, a shuffle and one keyed state cost before any of the
+     * suite's logic. Every job's warm rate is also printed as a ratio to the first's (source, parse
+     * and sink chained).
+     */
+    private void measureFlinkCopyJob() throws Exception {
+        for (String stage : FlinkCopyJob.STAGES) {
+            Result r =
+                    job(
+                            "flink-copy",
+                            List.of(
+                                    "--to",
+                                    "bench.copy" + suffix,
+                                    "--stage",
+                                    stage,
+                                    "--group-id",
+                                    "bench-flink-copy-" + stage + suffix),
+                            Map.of(),
+                            rawRecords());
+            if (flinkCopy == null) {
+                flinkCopy = r;
+            }
+            report("Flink copy job, " + stage, r);
+        }
+    }
+
     /** The copy loop again after the jobs: how far the machine drifted, and a better median. */
     private void measureLimitAgain() throws Exception {
         List<String> raw = List.of(rawTopics());
@@ -293,6 +323,7 @@ public final class JobBenchmark {
         report("generator (writes the backlog)", generator);
 
         measureCopyLoop("bench-copy" + suffix);
+        measureFlinkCopyJob();
 
         report("ingestion", job("ingestion", List.of(), Map.of(), rawRecords()));
         long canonical = records(Topics.EVENTS_CANONICAL.name() + suffix);
@@ -323,14 +354,15 @@ public final class JobBenchmark {
         rows.add(
                 () ->
                         String.format(
-                                "%-40s %12s %8s %10s %6s %10.0f %6.2f   (examples/s of the trainer stage alone, warm, local RocksDB)",
+                                "%-40s %12s %8s %10s %6s %10.0f %6.2f %6.2f   (examples/s of the trainer stage alone, warm, local RocksDB)",
                                 "trainer stage (examples)",
                                 "",
                                 "",
                                 "",
                                 "",
                                 trainer,
-                                trainer / limit()));
+                                trainer / limit(),
+                                trainer / flinkCopyRate()));
         // The label join when the whole backlog is shorter than its horizon: nearly every view is
         // labelled in one burst of timers at the end of the input (where one run of 2026-12-01 fell
         // to 327 vectors/s, not seen again). After the trainer's run, which reads the examples.
@@ -439,7 +471,7 @@ public final class JobBenchmark {
                 copyLoopRuns.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN),
                 copyLoopRuns.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN));
         System.out.printf(
-                "%-40s %12s %8s %10s %6s %10s %6s   %s%n",
+                "%-40s %12s %8s %10s %6s %10s %6s %6s   %s%n",
                 "job",
                 "records",
                 "seconds",
@@ -447,6 +479,7 @@ public final class JobBenchmark {
                 "ratio",
                 "warm rec/s",
                 "ratio",
+                "/Flink",
                 "checkpoints, state, late records");
         rows.forEach(row -> System.out.println(row.get()));
     }
@@ -482,23 +515,34 @@ public final class JobBenchmark {
 
     private Result runJob(String name, List<String> args, Map<String, String> conf, long records)
             throws Exception {
+        boolean copy = name.equals("flink-copy");
         Path jarFile =
                 jobJar != null
                         ? Path.of(jobJar)
-                        : root.resolve(
-                                "jobs/"
-                                        + name
-                                        + "/target/eventml-"
-                                        + name
-                                        + "-"
-                                        + version
-                                        + "-job.jar");
+                        : copy
+                                ? root.resolve("benchmarks/target/benchmarks.jar")
+                                : root.resolve(
+                                        "jobs/"
+                                                + name
+                                                + "/target/eventml-"
+                                                + name
+                                                + "-"
+                                                + version
+                                                + "-job.jar");
         String jar = jarIds.get(jarFile.toString());
         if (jar == null) {
             jar = flink.upload(jarFile);
             jarIds.put(jarFile.toString(), jar);
         }
-        String id = flink.run(jar, args, 1, null, false, conf);
+        String id =
+                flink.run(
+                        jar,
+                        copy ? FlinkCopyJob.class.getName() : null,
+                        args,
+                        1,
+                        null,
+                        false,
+                        conf);
         if (profiler != null) {
             profiler.start();
         }
@@ -627,6 +671,7 @@ public final class JobBenchmark {
     /** The name of the source whose records count as the job's input, by job. */
     private static final Map<String, String> SOURCE_OF =
             Map.of(
+                    "flink-copy", "raw topics",
                     "ingestion", "raw topics",
                     "features", "events.canonical",
                     "learning", "features.user");
@@ -762,7 +807,7 @@ public final class JobBenchmark {
         Supplier<String> row =
                 () ->
                         String.format(
-                                "%-40s %,12d %8.1f %10.0f %6.2f %10.0f %6.2f   %d checkpoints, %d ms avg, %d ms max; state %.1f MB (checkpointed %.1f MB)%s",
+                                "%-40s %,12d %8.1f %10.0f %6.2f %10.0f %6.2f %6.2f   %d checkpoints, %d ms avg, %d ms max; state %.1f MB (checkpointed %.1f MB)%s",
                                 label,
                                 r.records(),
                                 r.seconds(),
@@ -770,6 +815,7 @@ public final class JobBenchmark {
                                 r.records() / r.seconds() / limit(),
                                 r.steadyPerSecond(),
                                 r.steadyPerSecond() / limit(),
+                                r.steadyPerSecond() / flinkCopyRate(),
                                 r.checkpoints(),
                                 r.avgCheckpointMillis(),
                                 r.maxCheckpointMillis(),
@@ -778,6 +824,14 @@ public final class JobBenchmark {
                                 late);
         rows.add(row);
         System.out.println(row.get());
+    }
+
+    /**
+     * The warm rate of the Flink copy job with nothing between parse and sink (its whole run is
+     * mostly start and JIT: a few seconds); NaN before it ran or when its run was too short.
+     */
+    private double flinkCopyRate() {
+        return flinkCopy == null ? Double.NaN : flinkCopy.steadyPerSecond();
     }
 
     /** The examples the trainer-stage run reads (the local environment runs in this JVM). */

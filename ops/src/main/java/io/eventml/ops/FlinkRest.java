@@ -125,16 +125,27 @@ public final class FlinkRest {
             String savepoint,
             boolean allowNonRestoredState)
             throws IOException {
-        return run(jarId, args, parallelism, savepoint, allowNonRestoredState, java.util.Map.of());
+        return run(
+                jarId,
+                null,
+                args,
+                parallelism,
+                savepoint,
+                allowNonRestoredState,
+                java.util.Map.of());
     }
 
     /**
      * Runs an uploaded jar with job configuration on top of the cluster's ({@code
      * flinkConfiguration} of the run request, for example {@code state.backend.type}); returns the
      * job id.
+     *
+     * @param entryClass the class whose {@code main} builds the job, or null for the jar manifest's
+     *     {@code Main-Class}
      */
     public String run(
             String jarId,
+            String entryClass,
             List<String> args,
             int parallelism,
             String savepoint,
@@ -142,6 +153,9 @@ public final class FlinkRest {
             java.util.Map<String, String> configuration)
             throws IOException {
         ObjectNode request = JSON.createObjectNode();
+        if (entryClass != null) {
+            request.put("entryClass", entryClass);
+        }
         if (!configuration.isEmpty()) {
             ObjectNode conf = request.putObject("flinkConfiguration");
             configuration.forEach(conf::put);
