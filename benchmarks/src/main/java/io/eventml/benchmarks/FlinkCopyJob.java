@@ -40,17 +40,20 @@ import java.util.Optional;
 
 /**
  * The copy loop's work ({@link TransactionalCopyLoop}) as a Flink job on the cluster: what Flink
- * itself costs on this machine before any of the suite's logic. It reads the raw topics read
- * committed, parses every value with Jackson and writes it unchanged through an exactly-once Kafka
- * sink with the suite's settings ({@link KafkaOptions}); checkpoints are the cluster's, as for the
- * jobs. {@code --stage} adds what every keyed stage of the suite pays:
+ * itself costs on this machine before any of the suite's logic. It reads topics of raw records
+ * ({@code --from}, by default the raw topics) read committed, parses every value with Jackson and
+ * writes it unchanged through an exactly-once Kafka sink with the suite's settings ({@link
+ * KafkaOptions}); checkpoints are the cluster's, as for the jobs. {@code --stage} adds what every
+ * keyed stage of the suite pays:
  *
  * <ul>
  *   <li>{@code none}: source, parse and sink chained in one task (no serialisation between them);
  *   <li>{@code shuffle}: a {@code keyBy} on the record's key before the sink, so every record is
  *       serialised across a network channel, as between the suite's stages;
  *   <li>{@code keyed-state}: the same with one keyed state read and written per record (on the
- *       cluster's state backend, RocksDB), the least a keyed stage of the suite does.
+ *       cluster's state backend, RocksDB), the least a keyed stage of the suite does;
+ *   <li>{@code two-keyed-states}: two such stages one after the other, each with its shuffle and
+ *       its state, as an event passes the feature job's user and item stages.
  * </ul>
  *
  * <p>Benchmark code only: the job-level benchmark ({@link JobBenchmark}) submits it from the
@@ -58,7 +61,8 @@ import java.util.Optional;
  */
 public final class FlinkCopyJob {
     /** The choices of {@code --stage}. */
-    public static final List<String> STAGES = List.of("none", "shuffle", "keyed-state");
+    public static final List<String> STAGES =
+            List.of("none", "shuffle", "keyed-state", "two-keyed-states");
 
     private FlinkCopyJob() {}
 
@@ -67,6 +71,15 @@ public final class FlinkCopyJob {
         KafkaOptions kafka = KafkaOptions.fromArgs(jobArgs, "flink-copy");
         SourceOptions source =
                 SourceOptions.fromArgs(jobArgs, "flink-copy", "the raw topics", Duration.ZERO);
+        String fromArg =
+                jobArgs.string(
+                        "from", "", "comma-separated topics to copy (default: the raw ones)");
+        List<String> from =
+                fromArg.isBlank()
+                        ? Arrays.stream(EventSource.values())
+                                .map(s -> kafka.topic(Topics.raw(s)))
+                                .toList()
+                        : Arrays.stream(fromArg.split(",")).map(String::trim).toList();
         String to = jobArgs.requiredString("to", "the topic to copy into (must exist)");
         String stage =
                 jobArgs.choice("stage", "none", STAGES, "what the job does between parse and sink");
@@ -75,27 +88,35 @@ public final class FlinkCopyJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         JobSetup.checkTransactions(env, kafka);
         JobSetup.configure(env, source);
-        List<String> raw =
-                Arrays.stream(EventSource.values()).map(s -> kafka.topic(Topics.raw(s))).toList();
         DataStream<Tuple2<byte[], byte[]>> copied =
                 env.fromSource(
-                                source.kafkaSource(kafka, raw, new KeyAndValue()),
+                                source.kafkaSource(kafka, from, new KeyAndValue()),
                                 WatermarkStrategy.noWatermarks(),
-                                "Kafka: raw topics")
+                                "Kafka: input")
                         .map(new Parse())
                         .name("Parse");
         if (!stage.equals("none")) {
-            copied =
-                    copied.keyBy(r -> new String(r.f0, StandardCharsets.UTF_8), Types.STRING)
-                            .process(new Count(stage.equals("keyed-state")))
-                            .returns(KeyAndValue.TYPE)
-                            .name(stage.equals("keyed-state") ? "Keyed state" : "Shuffle");
+            copied = keyed(copied, !stage.equals("shuffle"), "first");
+        }
+        if (stage.equals("two-keyed-states")) {
+            copied = keyed(copied, true, "second");
         }
         copied.sinkTo(kafka.sink("copy", new Unchanged(to))).name("Kafka: " + to);
         env.execute("EventML benchmark: Flink copy job (" + stage + ")");
     }
 
-    /** A raw record's key (empty when it has none) and value, as read. */
+    /** The records keyed by their key, through a stage of their own (with a state, or not). */
+    private static DataStream<Tuple2<byte[], byte[]>> keyed(
+            DataStream<Tuple2<byte[], byte[]>> records, boolean useState, String name) {
+        return records.keyBy(r -> new String(r.f0, StandardCharsets.UTF_8), Types.STRING)
+                .process(new KeyedPass(useState))
+                .returns(KeyAndValue.TYPE)
+                .name(useState ? "Keyed state, " + name : "Shuffle");
+    }
+
+    /**
+     * A raw record's key (empty when it has none, and written back without one) and value, as read.
+     */
     static final class KeyAndValue
             implements KafkaRecordDeserializationSchema<Tuple2<byte[], byte[]>> {
         private static final long serialVersionUID = 1L;
@@ -132,7 +153,8 @@ public final class FlinkCopyJob {
         @Override
         public ProducerRecord<byte[], byte[]> serialize(
                 Tuple2<byte[], byte[]> record, KafkaSinkContext context, Long timestamp) {
-            return new ProducerRecord<>(topic, record.f0, record.f1);
+            byte[] key = record.f0.length == 0 ? null : record.f0;
+            return new ProducerRecord<>(topic, key, record.f1);
         }
 
         @Override
@@ -168,14 +190,17 @@ public final class FlinkCopyJob {
         }
     }
 
-    /** Per key, how many records it has had: one state read and one write per record. */
-    static final class Count
+    /**
+     * Passes every record on, keyed; with {@code useState}, also counts per key how many records it
+     * has had: one state read and one write per record.
+     */
+    static final class KeyedPass
             extends KeyedProcessFunction<String, Tuple2<byte[], byte[]>, Tuple2<byte[], byte[]>> {
         private static final long serialVersionUID = 1L;
         private final boolean useState;
         private transient ValueState<Long> seen;
 
-        Count(boolean useState) {
+        KeyedPass(boolean useState) {
             this.useState = useState;
         }
 
