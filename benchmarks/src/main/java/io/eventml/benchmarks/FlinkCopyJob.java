@@ -4,8 +4,6 @@ import io.eventml.common.config.JobArgs;
 import io.eventml.common.config.JobSetup;
 import io.eventml.common.config.KafkaOptions;
 import io.eventml.common.config.SourceOptions;
-import io.eventml.common.event.EventSource;
-import io.eventml.common.topic.Topics;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.OpenContext;
@@ -41,10 +39,10 @@ import java.util.Optional;
 /**
  * The copy loop's work ({@link TransactionalCopyLoop}) as a Flink job on the cluster: what Flink
  * itself costs on this machine before any of the suite's logic. It reads topics of raw records
- * ({@code --from}, by default the raw topics) read committed, parses every value with Jackson and
- * writes it unchanged through an exactly-once Kafka sink with the suite's settings ({@link
- * KafkaOptions}); checkpoints are the cluster's, as for the jobs. {@code --stage} adds what every
- * keyed stage of the suite pays:
+ * ({@code --from}: the benchmark gives it the copy loop's output, the raw backlog several times
+ * over) read committed, parses every value with Jackson and writes it unchanged through an
+ * exactly-once Kafka sink with the suite's settings ({@link KafkaOptions}); checkpoints are the
+ * cluster's, as for the jobs. {@code --stage} adds what every keyed stage of the suite pays:
  *
  * <ul>
  *   <li>{@code none}: source, parse and sink chained in one task (no serialisation between them);
@@ -70,16 +68,13 @@ public final class FlinkCopyJob {
         JobArgs jobArgs = JobArgs.parse("flink-copy", args);
         KafkaOptions kafka = KafkaOptions.fromArgs(jobArgs, "flink-copy");
         SourceOptions source =
-                SourceOptions.fromArgs(jobArgs, "flink-copy", "the raw topics", Duration.ZERO);
-        String fromArg =
-                jobArgs.string(
-                        "from", "", "comma-separated topics to copy (default: the raw ones)");
+                SourceOptions.fromArgs(jobArgs, "flink-copy", "the copied topics", Duration.ZERO);
         List<String> from =
-                fromArg.isBlank()
-                        ? Arrays.stream(EventSource.values())
-                                .map(s -> kafka.topic(Topics.raw(s)))
-                                .toList()
-                        : Arrays.stream(fromArg.split(",")).map(String::trim).toList();
+                Arrays.stream(
+                                jobArgs.requiredString("from", "comma-separated topics to copy")
+                                        .split(","))
+                        .map(String::trim)
+                        .toList();
         String to = jobArgs.requiredString("to", "the topic to copy into (must exist)");
         String stage =
                 jobArgs.choice("stage", "none", STAGES, "what the job does between parse and sink");
@@ -93,6 +88,7 @@ public final class FlinkCopyJob {
                                 source.kafkaSource(kafka, from, new KeyAndValue()),
                                 WatermarkStrategy.noWatermarks(),
                                 "Kafka: input")
+                        .uid("source")
                         .map(new Parse())
                         .name("Parse");
         if (!stage.equals("none")) {
@@ -101,7 +97,7 @@ public final class FlinkCopyJob {
         if (stage.equals("two-keyed-states")) {
             copied = keyed(copied, true, "second");
         }
-        copied.sinkTo(kafka.sink("copy", new Unchanged(to))).name("Kafka: " + to);
+        copied.sinkTo(kafka.sink("copy", new Unchanged(to))).uid("sink").name("Kafka: " + to);
         env.execute("EventML benchmark: Flink copy job (" + stage + ")");
     }
 
@@ -110,6 +106,7 @@ public final class FlinkCopyJob {
             DataStream<Tuple2<byte[], byte[]>> records, boolean useState, String name) {
         return records.keyBy(r -> new String(r.f0, StandardCharsets.UTF_8), Types.STRING)
                 .process(new KeyedPass(useState))
+                .uid("keyed-" + name)
                 .returns(KeyAndValue.TYPE)
                 .name(useState ? "Keyed state, " + name : "Shuffle");
     }
@@ -192,7 +189,8 @@ public final class FlinkCopyJob {
 
     /**
      * Passes every record on, keyed; with {@code useState}, also counts per key how many records it
-     * has had: one state read and one write per record.
+     * has had: one state read and one write per record. The counts are bounded by the keys (the raw
+     * records' users, customers, members, handles and devices) and live as long as the bounded run.
      */
     static final class KeyedPass
             extends KeyedProcessFunction<String, Tuple2<byte[], byte[]>, Tuple2<byte[], byte[]>> {

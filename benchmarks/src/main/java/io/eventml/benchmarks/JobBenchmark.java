@@ -207,11 +207,12 @@ public final class JobBenchmark {
 
     /**
      * The copy loop's work as a Flink job on the cluster ({@link FlinkCopyJob}), once per stage:
-     * what Flink's exactly-once pipeline, a shuffle and one keyed state cost before any of the
-     * suite's logic. Every job's warm rate is also printed as a ratio to the first's (source, parse
-     * and sink chained). It copies the copy loop's output, which by now holds the raw backlog once
-     * per copy-loop run (the same keys and values, four times over): over the raw backlog alone it
-     * ran 10-25 s, still compiling at the end (its last quarter a third faster than its warm rate).
+     * what Flink's exactly-once pipeline, a shuffle and one or two keyed stages with a state cost
+     * before any of the suite's logic. Every job's warm rate is also printed as a ratio to the
+     * first's (source, parse and sink chained). It copies the copy loop's output, which by now
+     * holds the raw backlog once per copy-loop run (the same keys and values, four times over):
+     * over the raw backlog alone it ran 10-25 s, still compiling at the end (its last quarter a
+     * third faster than its warm rate).
      */
     private void measureFlinkCopyJob() throws Exception {
         String input = "bench.copy" + suffix;
